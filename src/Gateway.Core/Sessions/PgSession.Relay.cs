@@ -1,0 +1,406 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Gateway.Core.Diagnostics;
+using Gateway.Core.Internal;
+using Gateway.Core.Protocol.Postgres;
+using Gateway.Core.Protocol.Postgres.Messages;
+using Gateway.Core.Transport;
+
+namespace Gateway.Core.Sessions;
+
+/// <summary>
+/// The relay: one pump per direction. A pump reads each frame's five-byte header; a frame that no hook wants is
+/// copied straight from the receive buffer into the send buffer, in pieces as it arrives, without ever being
+/// buffered whole. Only frames a hook (or the relay itself) inspects are framed completely.
+/// </summary>
+public sealed partial class PgSession
+{
+    /// <summary>
+    /// Inspected frames up to this size wait in the receive pipe until whole; larger ones are assembled in a pooled
+    /// buffer, because the pipe stops receiving at <see cref="TransportPipeOptions.ReceivePauseThreshold"/>.
+    /// </summary>
+    private const int InPipeFrameLimit = TransportPipeOptions.ReceivePauseThreshold / 2;
+
+    /// <summary>Server messages the relay itself reads: errors, to tell a FATAL end from a plain disconnect.</summary>
+    private static readonly PgMessageCodeSet RelayBackendCodes = PgMessageCodeSet.Of(BackendCode.ErrorResponse);
+
+    private IPgMessageHook[] _hooks = [];
+    private PgMessageCodeSet _frontendCodes;
+    private PgMessageCodeSet _backendCodes;
+    private PooledBufferWriter[] _hookBuffers = [];
+    private LargeFrame _clientLargeFrame;
+    private LargeFrame _serverLargeFrame;
+    private volatile bool _upstreamIdle = true;
+    private bool _serverSentFatal;
+
+    private readonly record struct PumpResult(CloseReason Reason, bool AtBoundary, string Detail);
+
+    private void InitializeHooks(IReadOnlyList<IPgMessageHook> hooks)
+    {
+        _hooks = [.. hooks];
+        _frontendCodes = PgMessageCodeSet.Empty;
+        _backendCodes = RelayBackendCodes;
+        foreach (IPgMessageHook hook in _hooks)
+        {
+            _frontendCodes = _frontendCodes.Union(hook.FrontendCodes);
+            _backendCodes = _backendCodes.Union(hook.BackendCodes);
+        }
+
+        _hookBuffers = new PooledBufferWriter[_hooks.Length];
+    }
+
+    private void ReleaseHookBuffer()
+    {
+        foreach (PooledBufferWriter? buffer in _hookBuffers)
+        {
+            buffer?.Dispose();
+        }
+
+        _clientLargeFrame.Release();
+        _serverLargeFrame.Release();
+    }
+
+    private async Task RelayAsync()
+    {
+        Task<PumpResult> fromClient = PumpAsync(PgSide.Frontend);
+        Task<PumpResult> fromServer = PumpAsync(PgSide.Backend);
+        PumpResult first = await (await Task.WhenAny(fromClient, fromServer).ConfigureAwait(false)).ConfigureAwait(false);
+        if (first.Reason != CloseReason.None && SetCloseReason(first.Reason, first.Detail))
+        {
+            if (first.Reason is CloseReason.ClientProtocolViolation or CloseReason.ServerProtocolViolation or CloseReason.MessageTooLarge or CloseReason.InternalError)
+            {
+                Log.ProtocolViolation(_gateway.Logger, Id, first.Reason, first.Detail);
+            }
+        }
+
+        StopPumps();
+        PumpResult client = await fromClient.ConfigureAwait(false);
+        PumpResult server = await fromServer.ConfigureAwait(false);
+
+        // Only the server pump writes to the client while relaying; now that it has stopped, the client may be told
+        // why its session ends, provided the pump stopped between two messages.
+        string? message = ClientMessageFor(CloseReason);
+        if (message is not null && server.AtBoundary)
+        {
+            await TryWriteClientErrorAsync(ClientSqlStateFor(CloseReason), message).ConfigureAwait(false);
+        }
+
+        if (client.AtBoundary && CloseReason is not (CloseReason.ClientTerminate or CloseReason.ServerEndOfStream
+            or CloseReason.ServerFatalError or CloseReason.ServerConnectionError))
+        {
+            await TryWriteUpstreamTerminateAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<PumpResult> PumpAsync(PgSide side)
+    {
+        PipeReader input = side == PgSide.Frontend ? _client.Input : _upstream!.Input;
+        PipeWriter output = side == PgSide.Frontend ? _upstream!.Output : _client.Output;
+        long remaining = 0;
+        try
+        {
+            while (true)
+            {
+                ReadResult result = await input.ReadAsync().ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                long received = buffer.Length;
+                CloseReason reason = Process(side, ref buffer, output, ref remaining);
+                Count(side, received - buffer.Length);
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (reason != CloseReason.None)
+                {
+                    await output.FlushAsync().ConfigureAwait(false);
+                    return new PumpResult(reason, remaining == 0, EndDetail(reason));
+                }
+
+                if (result.IsCanceled || _terminating)
+                {
+                    return new PumpResult(CloseReason.None, remaining == 0 && LargeFrameFor(side).IsEmpty, "stopped");
+                }
+
+                if (result.IsCompleted)
+                {
+                    return EndOfStream(side, remaining == 0 && buffer.IsEmpty && LargeFrameFor(side).IsEmpty);
+                }
+
+                ValueTask<FlushResult> flush = output.FlushAsync();
+                FlushResult flushed = flush.IsCompletedSuccessfully ? flush.Result : await flush.ConfigureAwait(false);
+                if (flushed.IsCompleted)
+                {
+                    CloseReason peerGone = side == PgSide.Frontend ? CloseReason.ServerConnectionError : CloseReason.ClientConnectionError;
+                    return new PumpResult(peerGone, false, side == PgSide.Frontend ? "the server connection closed" : "the client connection closed");
+                }
+
+                if (flushed.IsCanceled)
+                {
+                    return new PumpResult(CloseReason.None, remaining == 0 && LargeFrameFor(side).IsEmpty, "stopped");
+                }
+            }
+        }
+        catch (PgProtocolException violation)
+        {
+            CloseReason reason = side == PgSide.Backend ? CloseReason.ServerProtocolViolation
+                : violation.MessageTooLarge ? CloseReason.MessageTooLarge : CloseReason.ClientProtocolViolation;
+            return new PumpResult(reason, remaining == 0, violation.Message);
+        }
+        catch (Exception exception) when (TransportErrors.IsConnectionError(exception))
+        {
+            CloseReason reason = side == PgSide.Frontend ? CloseReason.ClientConnectionError : CloseReason.ServerConnectionError;
+            return new PumpResult(reason, remaining == 0, exception.GetType().Name);
+        }
+#pragma warning disable CA1031 // A failing hook must end the session with a reason, not crash the gateway; only the type is logged.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            Log.SessionFailed(_gateway.Logger, Id, exception.GetType().Name);
+            return new PumpResult(CloseReason.InternalError, remaining == 0, "unexpected " + exception.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// Relays every frame in <paramref name="buffer"/> and advances it past what was consumed. Returns a reason when
+    /// the session must end (Terminate), otherwise <see cref="CloseReason.None"/>.
+    /// </summary>
+    private CloseReason Process(PgSide side, ref ReadOnlySequence<byte> buffer, PipeWriter output, ref long remaining)
+    {
+        PgMessageCodeSet inspected = side == PgSide.Frontend ? _frontendCodes : _backendCodes;
+        ref LargeFrame large = ref side == PgSide.Frontend ? ref _clientLargeFrame : ref _serverLargeFrame;
+        int maxMessageSize = Options.MaxMessageSize;
+        while (true)
+        {
+            if (remaining > 0)
+            {
+                if (buffer.IsEmpty)
+                {
+                    return CloseReason.None;
+                }
+
+                long take = Math.Min(remaining, buffer.Length);
+                Copy(buffer.Slice(0, take), output);
+                buffer = buffer.Slice(take);
+                remaining -= take;
+                if (remaining > 0)
+                {
+                    return CloseReason.None;
+                }
+            }
+
+            if (!large.IsEmpty)
+            {
+                if (!large.Append(ref buffer))
+                {
+                    return CloseReason.None;
+                }
+
+                HandleFrame(side, large.Code, large.Frame, output);
+                large.Release();
+            }
+
+            if (_terminating || !PgFrameReader.TryReadHeader(buffer, side, maxMessageSize, out byte code, out int length))
+            {
+                return CloseReason.None;
+            }
+
+            long frameLength = length + 1L;
+            if (side == PgSide.Frontend)
+            {
+                _upstreamIdle = false;
+                if (code == (byte)FrontendCode.Terminate)
+                {
+                    Copy(buffer.Slice(0, frameLength), output);
+                    buffer = buffer.Slice(frameLength);
+                    return CloseReason.ClientTerminate;
+                }
+
+                if (code is (byte)FrontendCode.Query or (byte)FrontendCode.Execute or (byte)FrontendCode.FunctionCall)
+                {
+                    Statements++;
+                }
+            }
+            else if (code == (byte)BackendCode.ReadyForQuery)
+            {
+                _upstreamIdle = true;
+            }
+            else if (code is (byte)BackendCode.BackendKeyData or (byte)BackendCode.Authentication or (byte)BackendCode.NegotiateProtocolVersion)
+            {
+                // Only valid during login. A BackendKeyData here would hand the client the upstream's real key.
+                ThrowHelper.ThrowProtocolViolation($"server sent login message '{PgFormat.Code(code)}' after login");
+            }
+
+            if (!inspected.Contains(code))
+            {
+                remaining = frameLength;
+                continue;
+            }
+
+            if (buffer.Length < frameLength)
+            {
+                if (frameLength > InPipeFrameLimit)
+                {
+                    large.Start(code, (int)frameLength);
+                    large.Append(ref buffer);
+                }
+
+                return CloseReason.None;
+            }
+
+            HandleFrame(side, code, buffer.Slice(0, frameLength), output);
+            buffer = buffer.Slice(frameLength);
+        }
+    }
+
+    /// <summary>Runs the relay's own checks and the hooks over one whole frame (header included).</summary>
+    private void HandleFrame(PgSide side, byte code, ReadOnlySequence<byte> frame, PipeWriter output)
+    {
+        if (side == PgSide.Backend && code == (byte)BackendCode.ErrorResponse)
+        {
+            ReadOnlySequence<byte> payload = frame.Slice(PgFrameReader.HeaderLength);
+            byte[]? rented = null;
+            ReadOnlySpan<byte> span = payload.IsSingleSegment ? payload.FirstSpan : Flatten(payload, out rented);
+            try
+            {
+                ErrorResponse.Parse(span, out ReadOnlySpan<byte> severity, out _);
+                _serverSentFatal |= ErrorResponse.IsFatal(severity);
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+        }
+
+        RunHooks(side, code, frame, output, 0);
+    }
+
+    private void RunHooks(PgSide side, byte code, ReadOnlySequence<byte> frame, PipeWriter output, int first)
+    {
+        for (int i = first; i < _hooks.Length; i++)
+        {
+            IPgMessageHook hook = _hooks[i];
+            if (!(side == PgSide.Frontend ? hook.FrontendCodes : hook.BackendCodes).Contains(code))
+            {
+                continue;
+            }
+
+            PooledBufferWriter replacement = _hookBuffers[i] ??= new PooledBufferWriter();
+            replacement.Reset();
+            var message = new PgMessage(side, code, frame.Slice(PgFrameReader.HeaderLength));
+            if (hook.OnMessage(message, replacement) == PgHookAction.Forward)
+            {
+                continue;
+            }
+
+            // The replacement is re-framed and checked like input from a peer before the next hook or the wire
+            // sees it: a hook that miscounts a length must not be able to smuggle bytes.
+            var rewritten = new ReadOnlySequence<byte>(replacement.WrittenMemory);
+            while (!rewritten.IsEmpty)
+            {
+                ReadOnlySequence<byte> before = rewritten;
+                if (!PgFrameReader.TryReadFrame(ref rewritten, side, Options.MaxMessageSize, out byte newCode, out _))
+                {
+                    throw new InvalidOperationException("a message hook wrote an incomplete message");
+                }
+
+                RunHooks(side, newCode, before.Slice(0, before.Length - rewritten.Length), output, i + 1);
+            }
+
+            return;
+        }
+
+        Copy(frame, output);
+    }
+
+    private static void Copy(in ReadOnlySequence<byte> source, PipeWriter output)
+    {
+        if (source.IsSingleSegment)
+        {
+            output.Write(source.FirstSpan);
+            return;
+        }
+
+        foreach (ReadOnlyMemory<byte> segment in source)
+        {
+            output.Write(segment.Span);
+        }
+    }
+
+    private static ReadOnlySpan<byte> Flatten(in ReadOnlySequence<byte> payload, out byte[] rented)
+    {
+        rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
+        payload.CopyTo(rented);
+        return rented.AsSpan(0, (int)payload.Length);
+    }
+
+    private void Count(PgSide side, long bytes)
+    {
+        if (side == PgSide.Frontend)
+        {
+            BytesFromClient += bytes;
+        }
+        else
+        {
+            BytesFromServer += bytes;
+        }
+    }
+
+    private ref LargeFrame LargeFrameFor(PgSide side) => ref side == PgSide.Frontend ? ref _clientLargeFrame : ref _serverLargeFrame;
+
+    private PumpResult EndOfStream(PgSide side, bool atBoundary)
+    {
+        if (side == PgSide.Frontend)
+        {
+            return new PumpResult(CloseReason.ClientEndOfStream, atBoundary,
+                atBoundary ? "the client closed the connection" : "the client closed the connection in the middle of a message");
+        }
+
+        // A server that vanishes mid-message must not look like a short but complete result: the client is told.
+        return new PumpResult(_serverSentFatal ? CloseReason.ServerFatalError : CloseReason.ServerEndOfStream, atBoundary,
+            atBoundary ? "the server closed the connection" : "the server closed the connection in the middle of a message");
+    }
+
+    private static string EndDetail(CloseReason reason)
+        => reason == CloseReason.ClientTerminate ? "the client sent Terminate" : reason.ToString();
+
+    private string? ClientMessageFor(CloseReason reason) => reason switch
+    {
+        CloseReason.GrantExpired or CloseReason.GrantRevoked or CloseReason.TerminatedByHost or CloseReason.Shutdown
+            => _terminationMessage,
+        CloseReason.ClientProtocolViolation => "invalid message from the client: " + _closeDetail,
+        CloseReason.MessageTooLarge => "message from the client exceeds the gateway's maximum message size",
+        CloseReason.ServerProtocolViolation => "the upstream server sent an invalid message; the session was closed",
+        CloseReason.ServerEndOfStream or CloseReason.ServerConnectionError => "the connection to the upstream server was lost",
+        CloseReason.InternalError => "the gateway ended the session after an internal error",
+        _ => null,
+    };
+
+    private static string ClientSqlStateFor(CloseReason reason) => reason switch
+    {
+        CloseReason.ClientProtocolViolation => SqlState.ProtocolViolation,
+        CloseReason.MessageTooLarge => SqlState.ProgramLimitExceeded,
+        CloseReason.GrantExpired or CloseReason.GrantRevoked or CloseReason.TerminatedByHost or CloseReason.Shutdown => SqlState.AdminShutdown,
+        _ => SqlState.ConnectionFailure,
+    };
+
+    private async ValueTask TryWriteUpstreamTerminateAsync()
+    {
+        try
+        {
+            PgMessageWriter.WriteTerminate(_upstream!.Output);
+            await _upstream.Output.FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (TransportErrors.IsConnectionError(exception) || exception is InvalidOperationException)
+        {
+            // The server is already gone.
+        }
+    }
+
+    private void StopPumps()
+    {
+        _client.Input.CancelPendingRead();
+        _client.Output.CancelPendingFlush();
+        _upstream?.Input.CancelPendingRead();
+        _upstream?.Output.CancelPendingFlush();
+    }
+}

@@ -1,0 +1,51 @@
+using Gateway.Core.Configuration;
+
+namespace Gateway.Core.Sessions;
+
+/// <summary>The authorizer's answer: where an allowed session goes and until when, or why it was refused.</summary>
+public sealed class SessionAuthorization
+{
+    private SessionAuthorization(UpstreamTarget? target, string? denyReason)
+    {
+        Target = target;
+        DenyReason = denyReason;
+    }
+
+    /// <summary>True when the session may proceed.</summary>
+    public bool IsAllowed => Target is not null;
+
+    /// <summary>The upstream to connect to; set when allowed.</summary>
+    public UpstreamTarget? Target { get; }
+
+    /// <summary>Why the session was refused, for the audit trail; never shown to the client.</summary>
+    public string? DenyReason { get; }
+
+    /// <summary>
+    /// When the session must end (a grant's end). The gateway ends it at that moment, even if it was opened just
+    /// before, with <see cref="Transport.CloseReason.GrantExpired"/>.
+    /// </summary>
+    public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>The FATAL message the client receives at the deadline; defaults to one naming the deadline.</summary>
+    public string? DeadlineMessage { get; init; }
+
+    /// <summary>Per-session message hooks (masking, recording, guardrails), run in order.</summary>
+    public IReadOnlyList<IPgMessageHook> Hooks { get; init; } = [];
+
+    /// <summary>The host's own data for the session, kept on <see cref="PgSession.State"/>.</summary>
+    public object? State { get; init; }
+
+    /// <summary>Allows the session towards <paramref name="target"/>.</summary>
+    public static SessionAuthorization Allow(UpstreamTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return new SessionAuthorization(target, null);
+    }
+
+    /// <summary>Refuses the session; the client sees the same error as for a wrong password.</summary>
+    public static SessionAuthorization Deny(string reason)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        return new SessionAuthorization(null, reason);
+    }
+}
