@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Gateway.Host.Commands;
+
+var root = new RootCommand("GatewayCore: an access gateway between AI coding agents and PostgreSQL")
+{
+    ServeCommand.Create(),
+    VerifierCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
