@@ -14,6 +14,9 @@ public sealed class PostgresServer : IAsyncLifetime
     public const string AppUser = "gw_app";
     public const string AppPassword = "app-secret-upstream";
     public const string Database = "gateway_test";
+    public const string Md5User = "gw_md5";
+    public const string CleartextUser = "gw_plain";
+    public const string TlsOnlyUser = "gw_tls";
 
     private string? _binDirectory;
     private string? _directory;
@@ -26,6 +29,9 @@ public sealed class PostgresServer : IAsyncLifetime
     public string SocketDirectory => _directory!;
 
     public string BinDirectory => _binDirectory!;
+
+    /// <summary>The CA and server certificate the server presents for TLS (ssl = on).</summary>
+    public TestCertificates Certificates { get; private set; } = null!;
 
     /// <summary>A superuser connection string over TCP.</summary>
     public string AdminConnectionString => $"Host={Host};Port={Port};Username=postgres;Password={SuperuserPassword};Database={Database};Pooling=false";
@@ -59,6 +65,21 @@ public sealed class PostgresServer : IAsyncLifetime
         await ProcessRunner.RunCheckedAsync(Path.Combine(_binDirectory, "initdb"),
             ["-D", data, "-U", "postgres", "-E", "UTF8", "--locale=C", "--auth-local=trust", "--auth-host=scram-sha-256", "-N"],
             asUser: _runAs);
+        Certificates = TestCertificates.Create(Path.Combine(_directory, "tls"));
+        if (_runAs is not null)
+        {
+            await ProcessRunner.RunCheckedAsync("chown", ["-R", $"{_runAs}:", Certificates.Directory]);
+        }
+
+        // First match wins: the MD5, cleartext and TLS-only roles exercise the gateway's other upstream logins.
+        await File.WriteAllTextAsync(Path.Combine(data, "pg_hba.conf"), $"""
+            local all all trust
+            hostssl all {TlsOnlyUser} 127.0.0.1/32 scram-sha-256
+            host all {TlsOnlyUser} 127.0.0.1/32 reject
+            host all {Md5User} 127.0.0.1/32 md5
+            host all {CleartextUser} 127.0.0.1/32 password
+            host all all 127.0.0.1/32 scram-sha-256
+            """);
         await File.AppendAllTextAsync(Path.Combine(data, "postgresql.conf"), $"""
 
             listen_addresses = '127.0.0.1'
@@ -72,6 +93,9 @@ public sealed class PostgresServer : IAsyncLifetime
             autovacuum = off
             jit = off
             log_min_messages = warning
+            ssl = on
+            ssl_cert_file = '{Certificates.ServerCertificatePemPath}'
+            ssl_key_file = '{Certificates.ServerKeyPemPath}'
             """);
         await ProcessRunner.RunCheckedAsync(Path.Combine(_binDirectory, "pg_ctl"),
             ["-D", data, "-l", Path.Combine(_directory, "postgres.log"), "-w", "-t", "60", "start"], asUser: _runAs);
@@ -79,6 +103,11 @@ public sealed class PostgresServer : IAsyncLifetime
             ALTER ROLE postgres PASSWORD '{SuperuserPassword}';
             CREATE ROLE {AppUser} LOGIN PASSWORD '{AppPassword}';
             CREATE DATABASE {Database} OWNER {AppUser};
+            SET password_encryption = 'md5';
+            CREATE ROLE {Md5User} LOGIN PASSWORD '{AppPassword}';
+            RESET password_encryption;
+            CREATE ROLE {CleartextUser} LOGIN PASSWORD '{AppPassword}';
+            CREATE ROLE {TlsOnlyUser} LOGIN PASSWORD '{AppPassword}';
             """);
     }
 

@@ -35,17 +35,17 @@ public sealed partial class PgSession
                     }
 
                     sslRequested = true;
+                    if (trailing > 0)
+                    {
+                        // CVE-2021-23214: bytes sent before the handshake would later be read as if they had been
+                        // encrypted. PostgreSQL refuses them whatever it answers; so do we.
+                        throw Violation("received unencrypted data after SSL request");
+                    }
+
                     if (_listener.Tls is null)
                     {
                         await WriteClientByteAsync((byte)'N', cancellationToken).ConfigureAwait(false);
                         continue;
-                    }
-
-                    if (trailing > 0)
-                    {
-                        // CVE-2021-23214: bytes sent before the handshake would later be read as if they had been
-                        // encrypted. PostgreSQL and PgBouncer refuse them; so do we.
-                        throw Violation("received unencrypted data after SSL request");
                     }
 
                     await WriteClientByteAsync((byte)'S', cancellationToken).ConfigureAwait(false);
@@ -59,6 +59,11 @@ public sealed partial class PgSession
                     }
 
                     gssRequested = true;
+                    if (trailing > 0)
+                    {
+                        throw Violation("received unencrypted data after GSSAPI encryption request");
+                    }
+
                     await WriteClientByteAsync((byte)'N', cancellationToken).ConfigureAwait(false);
                     continue;
 
