@@ -33,6 +33,9 @@ public sealed class WireClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The NegotiateProtocolVersion payload, when the server sent one during login.</summary>
+    public byte[]? NegotiatedProtocol { get; private set; }
+
     public static async Task<WireClient> ConnectAsync(int port)
     {
         var tcp = new TcpClient { NoDelay = true };
@@ -123,6 +126,12 @@ public sealed class WireClient : IAsyncDisposable
     {
         await SendAsync(Pg.Build().Startup([("user", user), ("database", database), .. extra]));
         var first = await ReadMessageAsync() ?? throw new InvalidOperationException("closed before authentication");
+        if (first.Code == 'v')
+        {
+            NegotiatedProtocol = first.Payload;
+            first = await ReadMessageAsync() ?? throw new InvalidOperationException("closed before authentication");
+        }
+
         if (first.Code == 'E')
         {
             return [first];
