@@ -8,14 +8,14 @@ namespace Gateway.Testing;
 public sealed class RecordingObserver : IPgSessionObserver
 {
     private readonly ConcurrentQueue<PgSession> _closed = new();
-    private readonly ConcurrentQueue<(string? Identity, CloseReason Reason, string Detail)> _refused = new();
+    private readonly ConcurrentQueue<PgLoginFailure> _failures = new();
     private readonly List<(Func<PgSession, bool> Match, TaskCompletionSource<PgSession> Done)> _closeWaiters = [];
-    private readonly List<(Func<CloseReason, bool> Match, TaskCompletionSource<(string?, CloseReason, string)> Done)> _refuseWaiters = [];
+    private readonly List<(Func<PgLoginFailure, bool> Match, TaskCompletionSource<PgLoginFailure> Done)> _failureWaiters = [];
     private readonly ConcurrentDictionary<long, PgSession> _open = new();
 
     public IReadOnlyCollection<PgSession> Closed => [.. _closed];
 
-    public IReadOnlyCollection<(string? Identity, CloseReason Reason, string Detail)> Refused => [.. _refused];
+    public IReadOnlyCollection<PgLoginFailure> LoginFailures => [.. _failures];
 
     public IReadOnlyCollection<PgSession> Open => [.. _open.Values];
 
@@ -35,15 +35,15 @@ public sealed class RecordingObserver : IPgSessionObserver
         }
     }
 
-    public void OnRefused(PgStartupContext startup, string? identity, CloseReason reason, string detail)
+    public void OnLoginFailed(PgLoginFailure failure)
     {
-        _refused.Enqueue((identity, reason, detail));
-        lock (_refuseWaiters)
+        _failures.Enqueue(failure);
+        lock (_failureWaiters)
         {
-            foreach (var waiter in _refuseWaiters.Where(w => w.Match(reason)).ToList())
+            foreach (var waiter in _failureWaiters.Where(w => w.Match(failure)).ToList())
             {
-                waiter.Done.TrySetResult((identity, reason, detail));
-                _refuseWaiters.Remove(waiter);
+                waiter.Done.TrySetResult(failure);
+                _failureWaiters.Remove(waiter);
             }
         }
     }
@@ -66,20 +66,21 @@ public sealed class RecordingObserver : IPgSessionObserver
         return done.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
     }
 
-    public Task<(string? Identity, CloseReason Reason, string Detail)> WaitForRefusalAsync(CloseReason reason, TimeSpan? timeout = null)
+    /// <summary>Completes when a login has failed with one of <paramref name="reasons"/> (including one that already had).</summary>
+    public Task<PgLoginFailure> WaitForLoginFailureAsync(params CloseReason[] reasons)
     {
-        var done = new TaskCompletionSource<(string?, CloseReason, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_refuseWaiters)
+        var done = new TaskCompletionSource<PgLoginFailure>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_failureWaiters)
         {
-            var already = _refused.FirstOrDefault(r => r.Reason == reason);
-            if (already != default)
+            PgLoginFailure? already = _failures.FirstOrDefault(f => reasons.Contains(f.Reason));
+            if (already is not null)
             {
                 return Task.FromResult(already);
             }
 
-            _refuseWaiters.Add((r => r == reason, done));
+            _failureWaiters.Add((f => reasons.Contains(f.Reason), done));
         }
 
-        return done.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+        return done.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 }

@@ -10,6 +10,7 @@ internal static class GatewayEventId
     public const int SessionTerminating = 1003;
     public const int ProtocolViolation = 1004;
     public const int SessionFailed = 1005;
+    public const int ConnectionAbandoned = 1006;
 
     // Upstream: 2000-2999
     public const int UpstreamConnectFailed = 2000;

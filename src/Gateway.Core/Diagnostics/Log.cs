@@ -22,6 +22,10 @@ internal static partial class Log
         Message = "Connection from {RemoteEndPoint} refused: {CloseReason}: {Detail}")]
     public static partial void SessionRefused(ILogger logger, EndPoint? remoteEndPoint, CloseReason closeReason, string detail);
 
+    [LoggerMessage(EventId = GatewayEventId.ConnectionAbandoned, Level = LogLevel.Debug,
+        Message = "Connection from {RemoteEndPoint} closed before sending a startup packet")]
+    public static partial void ConnectionAbandoned(ILogger logger, EndPoint? remoteEndPoint);
+
     [LoggerMessage(EventId = GatewayEventId.SessionTerminating, Level = LogLevel.Information,
         Message = "Session {SessionId} is being ended: {CloseReason}")]
     public static partial void SessionTerminating(ILogger logger, long sessionId, CloseReason closeReason);

@@ -30,6 +30,8 @@ public sealed partial class PgSession
     private PooledBufferWriter[] _hookBuffers = [];
     private LargeFrame _clientLargeFrame;
     private LargeFrame _serverLargeFrame;
+    private readonly Lock _stopLock = new();
+    private bool _pipesCompleted;
     private volatile bool _upstreamIdle = true;
     private bool _serverSentFatal;
 
@@ -396,11 +398,23 @@ public sealed partial class PgSession
         }
     }
 
+    /// <summary>
+    /// Wakes both pumps so that they return. Safe from any thread and at any time, including while the session is
+    /// completing its pipes (a stream-backed reader throws once completed; there is nothing left to wake then).
+    /// </summary>
     private void StopPumps()
     {
-        _client.Input.CancelPendingRead();
-        _client.Output.CancelPendingFlush();
-        _upstream?.Input.CancelPendingRead();
-        _upstream?.Output.CancelPendingFlush();
+        lock (_stopLock)
+        {
+            if (_pipesCompleted)
+            {
+                return;
+            }
+
+            _client.Input.CancelPendingRead();
+            _client.Output.CancelPendingFlush();
+            _upstream?.Input.CancelPendingRead();
+            _upstream?.Output.CancelPendingFlush();
+        }
     }
 }

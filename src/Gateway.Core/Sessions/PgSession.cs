@@ -91,7 +91,6 @@ public sealed partial class PgSession
 
     internal async Task<CloseReason> RunAsync(CancellationToken cancellationToken)
     {
-        PgStartupContext? startup = null;
         try
         {
             using (var login = new CancellationTokenSource(Options.LoginTimeout, _gateway.TimeProvider))
@@ -99,7 +98,7 @@ public sealed partial class PgSession
             {
                 try
                 {
-                    startup = await ReadStartupAsync(login.Token).ConfigureAwait(false);
+                    PgStartupContext? startup = await ReadStartupAsync(login.Token).ConfigureAwait(false);
                     if (startup is null)
                     {
                         return CloseReason;
@@ -136,11 +135,6 @@ public sealed partial class PgSession
                 await TryWriteClientErrorAsync(end.SqlState!, end.ClientMessage).ConfigureAwait(false);
             }
 
-            if (!_opened && startup is not null && end.Reason is CloseReason.AuthenticationFailed or CloseReason.AuthorizationDenied
-                or CloseReason.StartupParameterRefused or CloseReason.TlsRequired)
-            {
-                NotifyRefused(startup, end.Reason, end.Message);
-            }
         }
         catch (PgProtocolException violation)
         {
@@ -198,12 +192,27 @@ public sealed partial class PgSession
         return true;
     }
 
-    private void NotifyRefused(PgStartupContext startup, CloseReason reason, string detail)
+    private void NotifyLoginFailed()
     {
-        Log.SessionRefused(_gateway.Logger, RemoteEndPoint, reason, detail);
+        CloseReason reason = CloseReason;
+        if (reason == CloseReason.CancelRequest)
+        {
+            return;
+        }
+
+        if (reason == CloseReason.ClientEndOfStream && StartupParameters is null)
+        {
+            Log.ConnectionAbandoned(_gateway.Logger, RemoteEndPoint);
+        }
+        else
+        {
+            Log.SessionRefused(_gateway.Logger, RemoteEndPoint, reason, _closeDetail!);
+        }
+
+        var failure = new PgLoginFailure(RemoteEndPoint, StartupParameters, Identity, Target?.Name, reason, _closeDetail!, ClosedAt!.Value);
         foreach (IPgSessionObserver observer in _gateway.Observers)
         {
-            observer.OnRefused(startup, Identity, reason, detail);
+            observer.OnLoginFailed(failure);
         }
     }
 
@@ -230,6 +239,11 @@ public sealed partial class PgSession
 
         ClosedAt = _gateway.TimeProvider.GetUtcNow();
         SetCloseReason(CloseReason.InternalError, "ended without a recorded reason");
+        lock (_stopLock)
+        {
+            _pipesCompleted = true;
+        }
+
         await CompleteAsync(_client, _clientTls, _clientTransport == _client ? null : _clientTransport).ConfigureAwait(false);
         if (_upstream is not null)
         {
@@ -238,7 +252,11 @@ public sealed partial class PgSession
         }
 
         ReleaseHookBuffer();
-        if (_opened)
+        if (!_opened)
+        {
+            NotifyLoginFailed();
+        }
+        else
         {
             _gateway.Untrack(this);
             Log.SessionClosed(_gateway.Logger, Id, CloseReason, (long)(ClosedAt.Value - ConnectedAt).TotalMilliseconds, BytesFromClient, BytesFromServer);

@@ -187,7 +187,7 @@ public sealed class NpgsqlRelayTests(PostgresServer postgres) : IAsyncLifetime
         await using var connection = new NpgsqlConnection(_rig.ConnectionString(password: "not-the-secret"));
         PostgresException error = await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync());
         Assert.Equal("28P01", error.SqlState);
-        Assert.Equal(CloseReason.AuthenticationFailed, (await _rig.Observer.WaitForRefusalAsync(CloseReason.AuthenticationFailed)).Reason);
+        Assert.Equal(CloseReason.AuthenticationFailed, (await _rig.Observer.WaitForLoginFailureAsync(CloseReason.AuthenticationFailed)).Reason);
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class NpgsqlRelayTests(PostgresServer postgres) : IAsyncLifetime
         PostgresException error = await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync());
         Assert.Equal("28P01", error.SqlState);
         Assert.Equal($"password authentication failed for user \"{GatewayRig.Agent}\"", error.MessageText);
-        Assert.Equal(CloseReason.AuthorizationDenied, (await _rig.Observer.WaitForRefusalAsync(CloseReason.AuthorizationDenied)).Reason);
+        Assert.Equal(CloseReason.AuthorizationDenied, (await _rig.Observer.WaitForLoginFailureAsync(CloseReason.AuthorizationDenied)).Reason);
     }
 
     [Fact]

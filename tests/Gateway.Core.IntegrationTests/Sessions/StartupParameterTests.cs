@@ -38,7 +38,7 @@ public sealed class StartupParameterTests(PostgresServer postgres)
         var messages = await client.LoginAsync(GatewayRig.Agent, GatewayRig.AgentSecret, GatewayRig.Target, (name, value));
         Assert.Equal('E', messages[^1].Code);
         Assert.Equal(0, upstream.Connections);
-        Assert.Equal(CloseReason.StartupParameterRefused, (await rig.Observer.WaitForRefusalAsync(CloseReason.StartupParameterRefused)).Reason);
+        Assert.Equal(CloseReason.StartupParameterRefused, (await rig.Observer.WaitForLoginFailureAsync(CloseReason.StartupParameterRefused)).Reason);
     }
 
     [Fact]
