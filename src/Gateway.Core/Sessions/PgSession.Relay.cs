@@ -411,10 +411,32 @@ public sealed partial class PgSession
                 return;
             }
 
-            _client.Input.CancelPendingRead();
-            _client.Output.CancelPendingFlush();
-            _upstream?.Input.CancelPendingRead();
-            _upstream?.Output.CancelPendingFlush();
+            Wake(_client);
+            if (_upstream is not null)
+            {
+                Wake(_upstream);
+            }
+        }
+    }
+
+    private static void Wake(IDuplexPipe pipe)
+    {
+        // A stream-backed pipe (TLS) disposes its cancellation source as a cancelled read or flush completes;
+        // racing with that means the pump is already awake.
+        try
+        {
+            pipe.Input.CancelPendingRead();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        try
+        {
+            pipe.Output.CancelPendingFlush();
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 }

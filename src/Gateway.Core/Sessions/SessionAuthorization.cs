@@ -3,7 +3,7 @@ using Gateway.Core.Configuration;
 namespace Gateway.Core.Sessions;
 
 /// <summary>The authorizer's answer: where an allowed session goes and until when, or why it was refused.</summary>
-public sealed class SessionAuthorization
+public sealed record SessionAuthorization
 {
     private SessionAuthorization(UpstreamTarget? target, string? denyReason)
     {
