@@ -66,6 +66,21 @@ public sealed class RecordingObserver : IPgSessionObserver
         return done.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>Completes once at least <paramref name="count"/> sessions have closed.</summary>
+    public async Task<IReadOnlyCollection<PgSession>> WaitForClosedCountAsync(int count)
+    {
+        var seen = new HashSet<long>();
+        while (true)
+        {
+            PgSession next = await WaitForCloseAsync(s => !seen.Contains(s.Id));
+            seen.Add(next.Id);
+            if (seen.Count >= count)
+            {
+                return Closed;
+            }
+        }
+    }
+
     /// <summary>Completes when a login has failed with one of <paramref name="reasons"/> (including one that already had).</summary>
     public Task<PgLoginFailure> WaitForLoginFailureAsync(params CloseReason[] reasons)
     {
