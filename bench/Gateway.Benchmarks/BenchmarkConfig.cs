@@ -22,7 +22,7 @@ public static class BenchmarkConfig
                 .WithId("Short2Core")
                 .WithLaunchCount(1)
                 .WithWarmupCount(3)
-                .WithIterationCount(8)
+                .WithIterationCount(10)
                 .WithIterationTime(TimeInterval.FromMilliseconds(250))
                 .WithGcServer(false)
                 .WithGcConcurrent(false))

@@ -8,7 +8,8 @@ namespace Gateway.Benchmarks;
 /// <c>dotnet run -c Release --project bench/Gateway.Benchmarks -- --filter '*'</c> runs the benchmarks.
 /// <c>-- --smoke</c> runs every benchmark body once, without BenchmarkDotNet, and exits non-zero if one throws.
 /// <c>-- --alloc [name...]</c> counts the exact bytes each benchmark (or those whose name contains a given word)
-/// allocates per invocation and per message, and samples which types they are.
+/// allocates per invocation and per message, and samples which types they are. <c>-- --min-time [name...]</c> reports
+/// the fastest of interleaved samples, a figure that survives a busy shared machine better than a mean.
 /// </summary>
 public static class Program
 {
@@ -22,6 +23,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "--alloc")
         {
             return DirectRunner.MeasureAllocations(typeof(Program).Assembly, args[1..], Console.Out);
+        }
+
+        if (args.Length > 0 && args[0] == "--min-time")
+        {
+            return DirectRunner.MeasureMinimumTimes(typeof(Program).Assembly, args[1..], Console.Out);
         }
 
         IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());

@@ -48,6 +48,7 @@ public static class WireData
         result.CommandComplete("SELECT " + WideRows.ToString(CultureInfo.InvariantCulture)).ReadyForQuery('I');
         WideResult = result.ToArray();
         WideResultMessages = result.MessageCount;
+        WideResultSingleSegment = Segments.Split(WideResult, WideResult.Length);
         WideResultSplit = Segments.Split(WideResult, SplitSegmentSize);
 
         var queries = new PgWire();
@@ -74,6 +75,12 @@ public static class WireData
 
     /// <summary>Messages in <see cref="WideResult"/>.</summary>
     public static int WideResultMessages { get; }
+
+    /// <summary>
+    /// <see cref="WideResult"/> in one <see cref="ReadOnlySequenceSegment{T}"/>, as a pipe hands out a buffer that fits
+    /// one segment (a sequence made straight from an array takes ReadOnlySequence's array paths instead).
+    /// </summary>
+    public static ReadOnlySequence<byte> WideResultSingleSegment { get; }
 
     /// <summary><see cref="WideResult"/> split into <see cref="SplitSegmentSize"/>-byte segments.</summary>
     public static ReadOnlySequence<byte> WideResultSplit { get; }

@@ -7,14 +7,16 @@ using Gateway.Core.Protocol.Postgres;
 namespace Gateway.Benchmarks.Protocol;
 
 /// <summary>
-/// <see cref="PgFrameReader.TryReadFrame"/> over one pipelined wide-row result (<see cref="WireData.WideResult"/>),
-/// contiguous and split into pipe-sized segments. One operation is one message.
+/// <see cref="PgFrameReader.TryReadFrame"/> over one pipelined wide-row result (<see cref="WireData.WideResult"/>):
+/// in one segment and split into 4 KiB segments, as a pipe hands them out, and in a sequence made straight from an
+/// array, as <c>LargeFrame.Frame</c> and re-framed hook replacements are. One operation is one message.
 /// </summary>
 public class FrameReaderBenchmarks
 {
     private const int Messages = 1003; // RowDescription + 1000 DataRows + CommandComplete + ReadyForQuery
 
     private readonly byte[] _copy = new byte[WireData.WideResult.Length];
+    private ReadOnlySequence<byte> _array;
     private ReadOnlySequence<byte> _single;
     private ReadOnlySequence<byte> _split;
 
@@ -26,7 +28,8 @@ public class FrameReaderBenchmarks
             throw new InvalidOperationException($"the fixture has {WireData.WideResultMessages} messages; OperationsPerInvoke says {Messages}");
         }
 
-        _single = new ReadOnlySequence<byte>(WireData.WideResult);
+        _array = new ReadOnlySequence<byte>(WireData.WideResult);
+        _single = WireData.WideResultSingleSegment;
         _split = WireData.WideResultSplit;
     }
 
@@ -34,7 +37,7 @@ public class FrameReaderBenchmarks
     [Benchmark(Baseline = true, OperationsPerInvoke = Messages)]
     public int CopyBytes()
     {
-        _single.CopyTo(_copy);
+        _single.FirstSpan.CopyTo(_copy);
         return _copy[^1];
     }
 
@@ -43,6 +46,9 @@ public class FrameReaderBenchmarks
 
     [Benchmark(OperationsPerInvoke = Messages)]
     public long TryReadFrame_Split4K() => ReadAll(_split);
+
+    [Benchmark(OperationsPerInvoke = Messages)]
+    public long TryReadFrame_ArrayBacked() => ReadAll(_array);
 
     private static long ReadAll(ReadOnlySequence<byte> buffer)
     {

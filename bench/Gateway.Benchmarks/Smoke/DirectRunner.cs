@@ -108,6 +108,82 @@ public static class DirectRunner
         return 0;
     }
 
+    /// <summary>
+    /// A noise-tolerant timing for a shared machine: every selected benchmark is set up side by side, then sampled in
+    /// interleaved rounds (so that a burst of load from elsewhere hits all of them alike), and the fastest sample of
+    /// each is reported in ns per operation. Complements BenchmarkDotNet's means; it is not a replacement.
+    /// </summary>
+    public static int MeasureMinimumTimes(Assembly assembly, string[] filters, TextWriter output)
+    {
+        const int Rounds = 40;
+        var selected = new List<(string Name, Action Body, int Operations, object Instance, MethodInfo Method, double Best)>();
+        foreach (Type type in BenchmarkTypes(assembly))
+        {
+            foreach (MethodInfo method in BenchmarkMethods(type))
+            {
+                string name = $"{type.Name}.{method.Name}";
+                if (filters.Length == 0 || filters.Any(filter => name.Contains(filter, StringComparison.OrdinalIgnoreCase)))
+                {
+                    object instance = Create(type);
+                    RunHooks<GlobalSetupAttribute>(instance, method);
+                    selected.Add((name, Bind(instance, method), method.GetCustomAttribute<BenchmarkAttribute>()!.OperationsPerInvoke, instance, method, double.MaxValue));
+                }
+            }
+        }
+
+        try
+        {
+            // Size each sample to about 20 ms after a warm-up, so that tiering has settled.
+            int[] invocations = new int[selected.Count];
+            for (int i = 0; i < selected.Count; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                int count = 0;
+                while (watch.ElapsedMilliseconds < 200)
+                {
+                    selected[i].Body();
+                    count++;
+                }
+
+                invocations[i] = Math.Max(1, count / 10);
+            }
+
+            for (int round = 0; round < Rounds; round++)
+            {
+                for (int i = 0; i < selected.Count; i++)
+                {
+                    Action body = selected[i].Body;
+                    long start = Stopwatch.GetTimestamp();
+                    for (int n = 0; n < invocations[i]; n++)
+                    {
+                        body();
+                    }
+
+                    double nsPerOperation = Stopwatch.GetElapsedTime(start).TotalNanoseconds / ((double)invocations[i] * selected[i].Operations);
+                    if (nsPerOperation < selected[i].Best)
+                    {
+                        selected[i] = selected[i] with { Best = nsPerOperation };
+                    }
+                }
+            }
+
+            output.WriteLine($"{"benchmark",-50} {"min ns/op",10}   (fastest of {Rounds} interleaved samples)");
+            foreach ((string name, _, _, _, _, double best) in selected)
+            {
+                output.WriteLine($"{name,-50} {best,10:F2}");
+            }
+        }
+        finally
+        {
+            foreach ((_, _, _, object instance, MethodInfo method, _) in selected)
+            {
+                RunHooks<GlobalCleanupAttribute>(instance, method);
+            }
+        }
+
+        return 0;
+    }
+
     private static void SampleTypes(Action body, TextWriter output)
     {
         using var listener = new AllocationListener();
