@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Gateway.Core.Diagnostics;
 using Gateway.Core.Internal;
@@ -198,57 +199,136 @@ public sealed partial class PgSession
                 large.Release();
             }
 
-            if (_terminating || !PgFrameReader.TryReadHeader(buffer, side, maxMessageSize, out byte code, out int length))
+            if (_terminating)
+            {
+                return CloseReason.None;
+            }
+
+            if (ForwardRun(side, ref buffer, output, inspected, maxMessageSize, ref remaining))
+            {
+                continue;
+            }
+
+            // The general path: a header split across segments, a frame a hook inspects, Terminate, or a violation.
+            if (!PgFrameReader.TryReadHeader(buffer, side, maxMessageSize, out byte code, out int length))
             {
                 return CloseReason.None;
             }
 
             long frameLength = length + 1L;
-            if (side == PgSide.Frontend)
+            bool isInspected = inspected.Contains(code);
+            if (isInspected && buffer.Length < frameLength)
             {
-                _upstreamIdle = false;
-                if (code == (byte)FrontendCode.Terminate)
+                if (frameLength <= InPipeFrameLimit)
                 {
-                    Copy(buffer.Slice(0, frameLength), output);
-                    buffer = buffer.Slice(frameLength);
-                    return CloseReason.ClientTerminate;
+                    return CloseReason.None;
                 }
 
-                if (code is (byte)FrontendCode.Query or (byte)FrontendCode.Execute or (byte)FrontendCode.FunctionCall)
-                {
-                    Statements++;
-                }
-            }
-            else if (code == (byte)BackendCode.ReadyForQuery)
-            {
-                _upstreamIdle = true;
-            }
-            else if (code is (byte)BackendCode.BackendKeyData or (byte)BackendCode.Authentication or (byte)BackendCode.NegotiateProtocolVersion)
-            {
-                // Only valid during login. A BackendKeyData here would hand the client the upstream's real key.
-                ThrowHelper.ThrowProtocolViolation($"server sent login message '{PgFormat.Code(code)}' after login");
+                Account(side, code);
+                large.Start(code, (int)frameLength);
+                large.Append(ref buffer);
+                return CloseReason.None;
             }
 
-            if (!inspected.Contains(code))
+            CloseReason end = Account(side, code);
+            if (end != CloseReason.None)
+            {
+                // Terminate: fixed length, so the five header bytes are the whole frame.
+                Copy(buffer.Slice(0, frameLength), output);
+                buffer = buffer.Slice(frameLength);
+                return end;
+            }
+
+            if (!isInspected)
             {
                 remaining = frameLength;
                 continue;
             }
 
-            if (buffer.Length < frameLength)
-            {
-                if (frameLength > InPipeFrameLimit)
-                {
-                    large.Start(code, (int)frameLength);
-                    large.Append(ref buffer);
-                }
-
-                return CloseReason.None;
-            }
-
             HandleFrame(side, code, buffer.Slice(0, frameLength), output);
             buffer = buffer.Slice(frameLength);
         }
+    }
+
+    /// <summary>
+    /// The hot path: walks the headers of consecutive frames that need nothing but forwarding inside the first
+    /// span, validating each, and forwards the whole run with one write. A frame cut by the span's end is forwarded
+    /// up to there and the rest left to <paramref name="remaining"/>. Returns false, having consumed nothing, when
+    /// the first frame needs the general path.
+    /// </summary>
+    private bool ForwardRun(PgSide side, ref ReadOnlySequence<byte> buffer, PipeWriter output, PgMessageCodeSet inspected, int maxMessageSize, ref long remaining)
+    {
+        ReadOnlySpan<byte> span = buffer.FirstSpan;
+        int offset = 0;
+        long cut = 0;
+        while (span.Length - offset >= PgFrameReader.HeaderLength)
+        {
+            byte code = span[offset];
+            int length = BinaryPrimitives.ReadInt32BigEndian(span.Slice(offset + 1));
+            PgFrameReader.Validate(side, code, length, maxMessageSize);
+            if (inspected.Contains(code) || NeedsGeneralPath(side, code))
+            {
+                break;
+            }
+
+            Account(side, code);
+            long frameLength = length + 1L;
+            int available = span.Length - offset;
+            if (frameLength > available)
+            {
+                cut = frameLength - available;
+                offset = span.Length;
+                break;
+            }
+
+            offset += (int)frameLength;
+        }
+
+        if (offset == 0)
+        {
+            return false;
+        }
+
+        output.Write(span.Slice(0, offset));
+        buffer = buffer.Slice(offset);
+        remaining = cut;
+        return true;
+    }
+
+    /// <summary>Terminate ends the session; login-only server messages are violations once logged in.</summary>
+    private static bool NeedsGeneralPath(PgSide side, byte code)
+        => side == PgSide.Frontend
+            ? code == (byte)FrontendCode.Terminate
+            : code is (byte)BackendCode.BackendKeyData or (byte)BackendCode.Authentication or (byte)BackendCode.NegotiateProtocolVersion;
+
+    /// <summary>
+    /// Bookkeeping for a frame the pump has committed to (once per frame): statement counts, whether the server is
+    /// idle, and the checks that end the session.
+    /// </summary>
+    private CloseReason Account(PgSide side, byte code)
+    {
+        if (side == PgSide.Frontend)
+        {
+            _upstreamIdle = false;
+            if (code is (byte)FrontendCode.Query or (byte)FrontendCode.Execute or (byte)FrontendCode.FunctionCall)
+            {
+                Statements++;
+            }
+
+            return code == (byte)FrontendCode.Terminate ? CloseReason.ClientTerminate : CloseReason.None;
+        }
+
+        if (code == (byte)BackendCode.ReadyForQuery)
+        {
+            _upstreamIdle = true;
+        }
+        else if (NeedsGeneralPath(side, code))
+        {
+            // Only valid during login. A BackendKeyData here would hand the client the upstream's real key.
+            ThrowHelper.ThrowProtocolViolation($"server sent login message '{PgFormat.Code(code)}' after login");
+        }
+
+        return CloseReason.None;
     }
 
     /// <summary>Runs the relay's own checks and the hooks over one whole frame (header included).</summary>

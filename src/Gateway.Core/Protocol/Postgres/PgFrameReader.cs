@@ -97,8 +97,9 @@ internal static class PgFrameReader
         return true;
     }
 
+    /// <summary>Checks a header's code and length for <paramref name="side"/>; throws <see cref="PgProtocolException"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Validate(PgSide side, byte code, int length, int maxMessageSize)
+    public static void Validate(PgSide side, byte code, int length, int maxMessageSize)
     {
         sbyte rule = PgMessageRules.Lookup(side, code);
         if (rule == PgMessageRules.Variable && (uint)(length - 4) <= (uint)(maxMessageSize - 4))
