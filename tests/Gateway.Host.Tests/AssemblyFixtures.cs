@@ -1,0 +1,3 @@
+using Gateway.Testing;
+
+[assembly: AssemblyFixture(typeof(PostgresServer))]
