@@ -97,6 +97,11 @@ public sealed class ScramClientExchangeTests
         Assert.True(client.TryHandleServerFirst(Ascii(ServerFirst(ClientNonce(client) + "server")), out _, out _));
 
         AssertFinalFails(client, serverFinal);
+
+        // The audit log must tell a server that reported an error from one that forged a signature.
+        client.TryHandleServerFinal(Ascii(serverFinal), out string failure);
+        Assert.Contains("error", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("signature", failure, StringComparison.Ordinal);
     }
 
     [Fact]

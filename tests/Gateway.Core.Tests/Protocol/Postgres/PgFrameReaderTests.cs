@@ -95,6 +95,34 @@ public sealed partial class PgFrameReaderTests
         Assert.Equal(7, buffer.Length);
     }
 
+    [Fact]
+    public void TryReadFrame_EmptySegmentsAroundEveryByte_ReadsTheSameMessages()
+    {
+        WireFixture[] messages = WireFixtures.BackendPipelines["extended query result"];
+        byte[] data = [.. messages.SelectMany(m => m.Bytes)];
+        var segments = new List<byte[]> { Array.Empty<byte>() };
+        foreach (byte b in data)
+        {
+            segments.Add([b]);
+            segments.Add([]);
+        }
+
+        ReadOnlySequence<byte> buffer = Segmentations.Create([.. segments]);
+        foreach (WireFixture expected in messages)
+        {
+            Assert.True(PgFrameReader.TryReadFrame(ref buffer, PgSide.Backend, MaxMessageSize, out byte code, out ReadOnlySequence<byte> payload), expected.Name);
+            Assert.Equal(expected.Code, code);
+            Assert.Equal(expected.Payload, payload.ToArray());
+        }
+
+        Assert.Equal(0, buffer.Length);
+        Assert.False(PgFrameReader.TryReadFrame(ref buffer, PgSide.Backend, MaxMessageSize, out _, out _));
+
+        ReadOnlySequence<byte> startup = Segmentations.Create([[], [0, 0], [], [0, 8], [], [0x04, 0xD2, 0x16], [], [0x2F], []]);
+        Assert.True(PgFrameReader.TryReadStartupPacket(ref startup, out ReadOnlySequence<byte> packet));
+        Assert.Equal(StartupRequestCode.SslRequest, BinaryPrimitives.ReadInt32BigEndian(packet.ToArray()));
+    }
+
     [Theory]
     [MemberData(nameof(StartupPackets))]
     public void TryReadStartupPacket_Packet_ReadsItInEverySegmentation(string name)
