@@ -41,7 +41,7 @@ public sealed partial class PgFrameReaderTests
         => FrameAssert.ReadsFrames(WireFixtures.BackendPipelines[name], PgSide.Backend);
 
     [Fact]
-    public void Fixtures_CoverEveryTypedMessageCodeOfBothSides()
+    public void Fixtures_AllMessages_CoverEveryTypedMessageCodeOfBothSides()
     {
         // The lists come from the protocol documentation, not from the enums under test.
         Assert.Equal("BCcdDEfFHPpQSX".Order(), WireFixtures.Frontend.Values.Select(f => (char)f.Code).Distinct().Order());

@@ -5,7 +5,7 @@ namespace Gateway.Core.Tests.Protocol.Postgres;
 public sealed class PgMessageCodeSetTests
 {
     [Fact]
-    public void Empty_ContainsNoCode()
+    public void Empty_AnyCode_IsNotContained()
     {
         AssertExactly(PgMessageCodeSet.Empty, []);
         Assert.True(PgMessageCodeSet.Empty.IsEmpty);

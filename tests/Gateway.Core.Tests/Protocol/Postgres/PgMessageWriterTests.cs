@@ -43,7 +43,7 @@ public sealed class PgMessageWriterTests
     }
 
     [Fact]
-    public void WriteAuthenticationOk_MatchesFixtureAndParsesBack()
+    public void WriteAuthenticationOk_NoArguments_MatchesFixtureAndParsesBack()
     {
         byte[] written = Write(PgMessageWriter.WriteAuthenticationOk);
 
@@ -145,7 +145,7 @@ public sealed class PgMessageWriterTests
         => Assert.Equal(Pg.Build().Startup().ToArray(), Write(output => PgMessageWriter.WriteStartupMessage(output, [])));
 
     [Fact]
-    public void WriteSslRequest_MatchesFixtureAndParsesBack()
+    public void WriteSslRequest_NoArguments_MatchesFixtureAndParsesBack()
     {
         byte[] written = Write(PgMessageWriter.WriteSslRequest);
 
@@ -187,7 +187,7 @@ public sealed class PgMessageWriterTests
     }
 
     [Fact]
-    public void WriteTerminate_MatchesFixtureAndParsesBack()
+    public void WriteTerminate_NoArguments_MatchesFixtureAndParsesBack()
     {
         byte[] written = Write(PgMessageWriter.WriteTerminate);
 
