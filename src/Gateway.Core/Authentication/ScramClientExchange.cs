@@ -27,6 +27,9 @@ internal sealed class ScramClientExchange
         _clientNonce = ScramPrimitives.NewNonce();
     }
 
+    /// <summary>True once the server's signature has been verified.</summary>
+    public bool IsComplete { get; private set; }
+
     /// <summary>client-first-message. The user name is left empty: PostgreSQL takes it from the startup packet.</summary>
     public byte[] CreateClientFirst()
     {
@@ -129,6 +132,7 @@ internal sealed class ScramClientExchange
             return false;
         }
 
+        IsComplete = true;
         failure = string.Empty;
         return true;
     }

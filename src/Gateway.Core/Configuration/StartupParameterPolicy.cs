@@ -71,6 +71,12 @@ public sealed record StartupParameterPolicy
 
     private bool TryCheckOptions(string options, out string refusal)
     {
+        if (!System.Text.Ascii.IsValid(options))
+        {
+            refusal = "the options startup parameter must be ASCII";
+            return false;
+        }
+
         List<string> words = SplitOptions(options);
         for (int i = 0; i < words.Count; i++)
         {
@@ -108,7 +114,10 @@ public sealed record StartupParameterPolicy
         return true;
     }
 
-    /// <summary>Splits options at unescaped whitespace; a backslash takes the next character literally, as PostgreSQL does.</summary>
+    /// <summary>
+    /// Splits options at unescaped ASCII whitespace; a backslash takes the next character literally, as PostgreSQL
+    /// does. Non-ASCII text is refused before this runs, so no locale can split a word differently upstream.
+    /// </summary>
     private static List<string> SplitOptions(string options)
     {
         var words = new List<string>();
@@ -116,11 +125,15 @@ public sealed record StartupParameterPolicy
         for (int i = 0; i < options.Length; i++)
         {
             char c = options[i];
-            if (c == '\\' && i + 1 < options.Length)
+            if (c == '\\')
             {
-                word.Append(options[++i]);
+                // A trailing backslash escapes nothing and is dropped, as PostgreSQL does.
+                if (i + 1 < options.Length)
+                {
+                    word.Append(options[++i]);
+                }
             }
-            else if (char.IsWhiteSpace(c))
+            else if (c is ' ' or '\t' or '\n' or '\r' or '\f' or '\v')
             {
                 if (word.Length > 0)
                 {

@@ -196,6 +196,12 @@ public sealed partial class PgSession
         switch (kind)
         {
             case AuthenticationRequest.Ok:
+                if (scram is { IsComplete: false })
+                {
+                    // A server that skips SASLFinal never proved it holds the verifier.
+                    throw UpstreamFailed(CloseReason.UpstreamAuthenticationFailed, target, "server ended SCRAM without its signature");
+                }
+
                 return scram;
             case AuthenticationRequest.CleartextPassword:
                 if (!target.AllowCleartextPassword && target.Tls != UpstreamTlsMode.VerifyFull)

@@ -50,6 +50,7 @@ public sealed class StartupParameterPolicyTests
     [InlineData("  -c statement_timeout=5s\t-c application_name=x  ")]
     [InlineData("-c application_name=two\\ words")]
     [InlineData("-c application_name=x\\ -c\\ default_transaction_read_only=off")] // one escaped word: a value, as PostgreSQL reads it
+    [InlineData("-c statement_timeout=5s\\")] // a trailing backslash escapes nothing
     [InlineData("")]
     public void TryFilter_OptionsWithOnlyAllowedSettings_IsForwardedVerbatim(string options)
     {
@@ -81,6 +82,8 @@ public sealed class StartupParameterPolicyTests
     [InlineData("-C statement_timeout=5s")]
     [InlineData("-ec statement_timeout=5s")]
     [InlineData("statement_timeout=5s")]
+    [InlineData("-c application_name=\u00e0 -c statement_timeout=5s")] // non-ASCII: a locale could split it elsewhere
+    [InlineData("-c\u00a0default_transaction_read_only=off")]
     public void TryFilter_OptionsWithAnyOtherWord_IsRefused(string options)
     {
         (bool allowed, List<KeyValuePair<string, string>> forwarded, string refusal) = Filter(AllowsStatementTimeout, ("user", "u"), ("options", options));

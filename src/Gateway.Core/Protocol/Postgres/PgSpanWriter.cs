@@ -37,10 +37,15 @@ internal ref struct PgSpanWriter
         _position += value.Length;
     }
 
-    /// <summary>Writes a string as UTF-8 followed by NUL.</summary>
+    /// <summary>
+    /// Writes a string as UTF-8 followed by NUL. An embedded NUL would end the field early and let the rest be read
+    /// as further fields, so each one is written as a space; <see cref="CStringLength"/> counts the same bytes.
+    /// </summary>
     public void WriteCString(string value)
     {
-        _position += Encoding.UTF8.GetBytes(value, _destination.Slice(_position));
+        int written = Encoding.UTF8.GetBytes(value, _destination.Slice(_position));
+        _destination.Slice(_position, written).Replace((byte)0, (byte)' ');
+        _position += written;
         _destination[_position++] = 0;
     }
 

@@ -32,6 +32,18 @@ public sealed class PgMessageWriterTests
     }
 
     [Fact]
+    public void WriteErrorResponse_MessageWithEmbeddedNul_CannotAddFields()
+    {
+        byte[] written = Write(output => PgMessageWriter.WriteErrorResponse(output, "FATAL", "57P01", "grant expired\0C00000\0Mforged"));
+
+        byte[] payload = ReadSingleFrame(written, PgSide.Backend, BackendCode.ErrorResponse);
+        ErrorResponse.Parse(payload, out _, out ReadOnlySpan<byte> sqlState);
+        Assert.Equal("57P01", System.Text.Encoding.ASCII.GetString(sqlState));
+        Assert.Equal(4, payload.Count(b => b == 0) - 1);
+        Assert.Contains("grant expired C00000 Mforged", System.Text.Encoding.UTF8.GetString(payload), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WriteNoticeResponse_Fields_MatchesFixtureAndParsesBack()
     {
         byte[] written = Write(output => PgMessageWriter.WriteNoticeResponse(output, "WARNING", "01000", "access expires in 5 minutes"));

@@ -15,6 +15,9 @@ internal static class ErrorResponse
     public const byte Message = (byte)'M';
     public const byte Detail = (byte)'D';
 
+    private static readonly System.Buffers.SearchValues<byte> SqlStateCharacters =
+        System.Buffers.SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"u8);
+
     /// <summary>Reads the non-localized severity (falling back to the localized one) and the SQLSTATE.</summary>
     public static void Parse(ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> severity, out ReadOnlySpan<byte> sqlState)
     {
@@ -45,9 +48,9 @@ internal static class ErrorResponse
             severity = localized;
         }
 
-        if (sqlState.Length != 5)
+        if (sqlState.Length != 5 || sqlState.ContainsAnyExcept(SqlStateCharacters))
         {
-            ThrowHelper.ThrowProtocolViolation("error or notice without a five-character SQLSTATE");
+            ThrowHelper.ThrowProtocolViolation("error or notice without a valid SQLSTATE (five digits or capital letters)");
         }
     }
 

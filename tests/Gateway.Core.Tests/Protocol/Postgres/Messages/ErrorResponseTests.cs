@@ -63,6 +63,9 @@ public sealed class ErrorResponseTests
     [InlineData("")]
     [InlineData("2350")]
     [InlineData("235050")]
+    [InlineData("2350a")]
+    [InlineData("23 50")]
+    [InlineData("23\n50")]
     public void Parse_SqlStateNotFiveCharacters_IsViolation(string sqlState)
         => Payload.Violation(() => ErrorResponse.Parse(Payload.Of(b => b.Byte((byte)'V').CString("ERROR").Byte((byte)'C').CString(sqlState).Byte((byte)'M').CString(Payload.Marker).Byte(0)), out _, out _));
 
