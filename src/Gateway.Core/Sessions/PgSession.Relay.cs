@@ -315,7 +315,14 @@ public sealed partial class PgSession
                 Statements++;
             }
 
-            return code == (byte)FrontendCode.Terminate ? CloseReason.ClientTerminate : CloseReason.None;
+            if (code == (byte)FrontendCode.Terminate)
+            {
+                // Recorded now, before the server acts on it: its closing the connection is a consequence.
+                SetCloseReason(CloseReason.ClientTerminate, "the client sent Terminate");
+                return CloseReason.ClientTerminate;
+            }
+
+            return CloseReason.None;
         }
 
         if (code == (byte)BackendCode.ReadyForQuery)

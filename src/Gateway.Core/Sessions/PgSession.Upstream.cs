@@ -259,8 +259,8 @@ public sealed partial class PgSession
         return scram;
     }
 
-    /// <summary>Finishes the client's login: SASLFinal, AuthenticationOk, the server's parameters, our cancel key, ReadyForQuery.</summary>
-    private async ValueTask CompleteClientLoginAsync(CancellationToken cancellationToken)
+    /// <summary>Writes (without flushing) the end of the client's login: SASLFinal, AuthenticationOk, the server's parameters, our cancel key, ReadyForQuery.</summary>
+    private void WriteClientLogin()
     {
         PipeWriter output = _client.Output;
         PgMessageWriter.WriteAuthentication(output, AuthenticationRequest.SaslFinal, _scramServerFinal);
@@ -275,7 +275,6 @@ public sealed partial class PgSession
         PgMessageWriter.WriteReadyForQuery(output, _upstreamReadyStatus);
         _upstreamGreeting.Clear();
         _scramServerFinal = null;
-        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static byte[] ParameterStatusPayload(string name, string value)

@@ -107,8 +107,12 @@ public sealed partial class PgSession
                     AgentCredential credential = await AuthenticateAsync(startup, login.Token).ConfigureAwait(false);
                     SessionAuthorization authorization = await AuthorizeAsync(startup, credential, login.Token).ConfigureAwait(false);
                     await ConnectUpstreamAsync(authorization.Target!, startup.Parameters, cancellationToken).ConfigureAwait(false);
-                    await CompleteClientLoginAsync(login.Token).ConfigureAwait(false);
+                    WriteClientLogin();
+
+                    // Open before the client can see ReadyForQuery: observers and the host know of a session before
+                    // it can send its first statement.
                     Open(authorization);
+                    await _client.Output.FlushAsync(login.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (login.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {

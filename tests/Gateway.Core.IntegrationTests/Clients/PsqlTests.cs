@@ -27,7 +27,7 @@ public sealed class PsqlTests(PostgresServer postgres) : IAsyncLifetime
         (int exitCode, string output) = await PsqlAsync("sslmode=require", "SELECT 'through the gateway', current_user");
         Assert.Equal(0, exitCode);
         Assert.Equal($"through the gateway|{PostgresServer.AppUser}", output.Trim());
-        Assert.True(Assert.Single(_rig.Observer.Closed).IsTls);
+        Assert.True((await _rig.Observer.WaitForCloseAsync(_ => true)).IsTls);
     }
 
     [Fact]
