@@ -477,9 +477,9 @@ public sealed partial class PgSession
         try
         {
             PgMessageWriter.WriteTerminate(_upstream!.Output);
-            await _upstream.Output.FlushAsync().ConfigureAwait(false);
+            await FlushWithinAsync(_upstream.Output).ConfigureAwait(false);
         }
-        catch (Exception exception) when (TransportErrors.IsConnectionError(exception) || exception is InvalidOperationException)
+        catch (Exception exception) when (TransportErrors.IsConnectionError(exception) || exception is InvalidOperationException or OperationCanceledException)
         {
             // The server is already gone.
         }

@@ -14,6 +14,8 @@ namespace Gateway.Core.Sessions;
 /// </summary>
 public sealed partial class PgSession
 {
+    private static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(2);
+
     private readonly PgGateway _gateway;
     private readonly PgListenerOptions _listener;
     private readonly IDuplexPipe _clientTransport;
@@ -225,12 +227,22 @@ public sealed partial class PgSession
         try
         {
             PgMessageWriter.WriteErrorResponse(_client.Output, "FATAL", sqlState, message);
-            await _client.Output.FlushAsync().ConfigureAwait(false);
+            await FlushWithinAsync(_client.Output).ConfigureAwait(false);
         }
-        catch (Exception exception) when (TransportErrors.IsConnectionError(exception) || exception is InvalidOperationException)
+        catch (Exception exception) when (TransportErrors.IsConnectionError(exception) || exception is InvalidOperationException or OperationCanceledException)
         {
-            // The client is already gone; the close reason says why the session ended.
+            // The client is gone or not reading; the close reason says why the session ended.
         }
+    }
+
+    /// <summary>
+    /// A last flush before closing, bounded in time: a peer that stops reading must not keep a session it is being
+    /// thrown out of (an expired grant, say) open.
+    /// </summary>
+    private async ValueTask FlushWithinAsync(System.IO.Pipelines.PipeWriter output)
+    {
+        using var timeout = new CancellationTokenSource(FinalFlushTimeout, _gateway.TimeProvider);
+        await output.FlushAsync(timeout.Token).ConfigureAwait(false);
     }
 
     private async ValueTask CloseAsync()
