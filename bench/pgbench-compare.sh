@@ -505,6 +505,7 @@ conn_test() {  # NAME N ROUND : VmRSS of the contender's process with N idle aut
   up0=$(admin_sql -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND usename = '$BENCH_USER'")
   rss0=$(rss_kib "$pid")
   t0=$(date +%s.%N)
+  : >"$out"
   # pgbench connects every client (SCRAM login) before its threads start running; with -P the first
   # progress line therefore means all sessions are authenticated.  The script only sleeps.
   PGPASSWORD=$BENCH_PASS "$PGBENCH" -n -c "$want" -j "$NPROC" -T 600 -P 1 -f "$T/idle.sql" "${C_CONN[$n]}" >"$out" 2>&1 &
@@ -539,14 +540,14 @@ summarize() {  # prints the Markdown tables from $RAW
     function vmin(s,   a, n) { n = sortv(s, a); return n ? a[1] : "" }
     function vmax(s,   a, n) { n = sortv(s, a); return n ? a[n] : "" }
     NR == 1 { next }
-    { k = $2 SUBSEP $3 SUBSEP $4; reps[$1] = 1; FT[k] += $8; RUNS[k]++
+    { k = $2 SUBSEP $3 SUBSEP $4; reps[$1] = 1; FT[k] += $8; RUNS[k]++; BUSY[k] = BUSY[k] " " $13
       if ($9 == 0 && $5 > 0) { TPS[k] = TPS[k] " " $5; LAT[k] = LAT[k] " " $6; T[$1, k] = $5
         if ($10 != "-") CC[k] = CC[k] " " $10; if ($11 != "-") PC[k] = PC[k] " " $11; if ($12 != "-") SC[k] = SC[k] " " $12 }
       else FR[k]++ }
     END {
       nc = split(cells, C, " "); nn = split(names, N, " ")
-      print "| workload | clients | contender | median TPS | TPS ratio vs direct, median [min-max] | mean latency ms | failed txns | failed runs | proxy CPU us/txn | server CPU us/txn | client CPU us/txn |"
-      print "|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|"
+      print "| workload | clients | contender | median TPS | TPS ratio vs direct, median [min-max] | mean latency ms | failed txns | failed runs | proxy CPU us/txn | server CPU us/txn | client CPU us/txn | host busy % |"
+      print "|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
       for (i = 1; i <= nc; i++) { split(C[i], wc, ":")
         for (j = 1; j <= nn; j++) { n = N[j]; k = wc[1] SUBSEP wc[2] SUBSEP n; kb = wc[1] SUBSEP wc[2] SUBSEP base
           r = ""
@@ -554,14 +555,17 @@ summarize() {  # prints the Markdown tables from $RAW
           if (n == base) rs = "1.000"
           else if (r == "") rs = "n/a"
           else { R[C[i], n] = med(r); rs = sprintf("%.3f [%.3f-%.3f]", med(r), vmin(r), vmax(r)) }
-          printf "| %s | %s | %s | %s | %s | %s | %d | %d/%d | %s | %s | %s |\n", wc[1], wc[2], n,
+          if (n == base && wc[2] == 1 && BUSY[k] != "" && med(BUSY[k]) >= 90) busy1 = 1
+          printf "| %s | %s | %s | %s | %s | %s | %d | %d/%d | %s | %s | %s | %s |\n", wc[1], wc[2], n,
             (TPS[k] == "") ? "n/a" : sprintf("%.0f", med(TPS[k])), rs,
             (LAT[k] == "") ? "n/a" : sprintf("%.3f", med(LAT[k])), FT[k], FR[k], RUNS[k],
             (n == base) ? "-" : ((PC[k] == "") ? "n/a" : sprintf("%.1f", med(PC[k]))),
-            (SC[k] == "") ? "-" : sprintf("%.1f", med(SC[k])), (CC[k] == "") ? "-" : sprintf("%.1f", med(CC[k]))
+            (SC[k] == "") ? "-" : sprintf("%.1f", med(SC[k])), (CC[k] == "") ? "-" : sprintf("%.1f", med(CC[k])),
+            (BUSY[k] == "") ? "-" : med(BUSY[k])
           if (wc[1] == "wide" && TPS[k] != "" && widebytes > 0) WIDE[n, wc[2]] = med(TPS[k]) * widebytes / 1048576
         }
       }
+      if (busy1) printf "\nNote: the host was >= 90 %% busy during the 1-client direct runs, where pgbench and PostgreSQL alone keep it 40-70 %% busy: other processes were competing for the CPUs, so the c=1 cells (and probably the others) measure scheduling contention as much as the proxies.\n"
       # pivot: ratio per cell and proxy; geometric mean over the non-churn cells
       print ""
       hdr = "| cell (TPS ratio vs direct) |"; sep = "|---|"
@@ -643,8 +647,9 @@ CMDLINE="${CMD_ENV}$0${ORIG_ARGS[*]:+ ${ORIG_ARGS[*]}}"
   echo
   echo "- command: \`$CMDLINE\` (run from $START_DIR)"
   echo "- gateway build: commit $GW_COMMIT ($(dotnet --list-runtimes 2>/dev/null | awk '/^Microsoft.NETCore.App/{v=$2} END{print "Microsoft.NETCore.App " v}'), Release, server GC off per Gateway.Host.csproj)"
-  echo "- host: nproc=$NPROC, cpu '$(lscpu | awk -F: '/Model name/{gsub(/^ +/,"",$2); print $2; exit}')', mem $(free -g | awk '/Mem:/{print $2}') GiB, kernel $(uname -r), $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
+  echo "- host: nproc=$NPROC, cpu '$(awk -F': ' '/^model name/{m=$2} /^cpu family/{f=$2} /^model[[:space:]]*:/{n=$2} END{printf "%s (family %s model %s)", m, f, n}' /proc/cpuinfo)'$(grep -qw hypervisor /proc/cpuinfo && echo ", virtualised"), mem $(awk '/^MemTotal:/{printf "%.0f", $2/1048576}' /proc/meminfo) GiB, kernel $(uname -r), $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
   echo "- versions: $("$PGBIN/postgres" --version); $("$PGBENCH" --version)$(want pgbouncer && echo "; $(pgbouncer --version | head -1)")$(want haproxy && echo "; $(haproxy -v | head -1 | cut -d' ' -f1-3)"); .NET SDK $(dotnet --version 2>/dev/null || echo n/a)"
+  echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- settings: REPS=$REPS DURATION=${DURATION}s CLIENTS='$CLIENTS' WIDE_CLIENTS='$WIDE_CLIENTS' CHURN_CLIENTS='$CHURN_CLIENTS' WORKLOADS='$WORKLOADS' SCALE=$SCALE contenders='${C_NAMES[*]}' GATEWAY_WARMUP=${GATEWAY_WARMUP}s"
   if want gateway; then echo "- gateway start-up: listening $GW_START_S s after launch; first login + \`select 1\` through it (psql) took $GW_FIRST_LOGIN_S s; VmRSS $GW_RSS_START KiB after it"; fi
 } | tee "$T/header.txt"
@@ -706,7 +711,7 @@ for n in "${!DAEMON_PID[@]}"; do pid_alive "${DAEMON_PID[$n]}" || log "WARNING: 
     gateway_log_report
   fi
   echo
-  echo "Total wall time: $(( $(date +%s) - START_TS )) s."
+  echo "Total wall time: $(( $(date +%s) - START_TS )) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 } | tee "$T/footer.md"
 
 if [[ -n $RESULTS_DIR ]]; then
