@@ -92,6 +92,7 @@ public sealed partial class PgSession
         while (true)
         {
             ReadResult result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            await LeaveIoThread();
             ReadOnlySequence<byte> buffer = result.Buffer;
             if (PgFrameReader.TryReadFrame(ref buffer, side, maxMessageSize, out byte code, out ReadOnlySequence<byte> payload))
             {
@@ -110,6 +111,13 @@ public sealed partial class PgSession
             }
         }
     }
+
+    /// <summary>
+    /// Moves the login's continuation to the thread pool. A host may run socket completions inline on the I/O thread
+    /// (the relay's fastest mode); the login calls the host's authorizer, hashes and handshakes, none of which may
+    /// hold up the I/O thread every relayed session shares.
+    /// </summary>
+    private static System.Runtime.CompilerServices.YieldAwaitable LeaveIoThread() => Task.Yield();
 
     private static SessionEndException AuthenticationFailed(string user, string detail)
         => new(CloseReason.AuthenticationFailed, detail, SqlState.InvalidPassword, PasswordFailedMessage(user));

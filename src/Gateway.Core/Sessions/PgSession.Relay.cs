@@ -16,11 +16,8 @@ namespace Gateway.Core.Sessions;
 /// </summary>
 public sealed partial class PgSession
 {
-    /// <summary>
-    /// Inspected frames up to this size wait in the receive pipe until whole; larger ones are assembled in a pooled
-    /// buffer, because the pipe stops receiving at <see cref="TransportPipeOptions.ReceivePauseThreshold"/>.
-    /// </summary>
-    private const int InPipeFrameLimit = TransportPipeOptions.ReceivePauseThreshold / 2;
+    /// <summary>Inspected frames up to this size wait in the transport until whole; larger ones are assembled in a pooled buffer.</summary>
+    private const int InPipeFrameLimit = TransportPipeOptions.InPipeFrameLimit;
 
     /// <summary>Server messages the relay itself reads: errors, to tell a FATAL end from a plain disconnect.</summary>
     private static readonly PgMessageCodeSet RelayBackendCodes = PgMessageCodeSet.Of(BackendCode.ErrorResponse);

@@ -120,6 +120,7 @@ public sealed partial class PgSession
         while (true)
         {
             ReadResult result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            await LeaveIoThread();
             ReadOnlySequence<byte> buffer = result.Buffer;
             if (!buffer.IsEmpty && buffer.FirstSpan[0] == TlsHandshakeRecord)
             {

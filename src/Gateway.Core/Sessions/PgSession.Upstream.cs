@@ -76,6 +76,7 @@ public sealed partial class PgSession
         PgMessageWriter.WriteSslRequest(transport.Output);
         await transport.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
         ReadResult result = await transport.Input.ReadAsync(cancellationToken).ConfigureAwait(false);
+        await LeaveIoThread();
         ReadOnlySequence<byte> buffer = result.Buffer;
         if (buffer.IsEmpty)
         {

@@ -6,24 +6,21 @@ using Gateway.Core.Diagnostics;
 using Gateway.Core.Sessions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Pipelines.Sockets.Unofficial;
 
 namespace Gateway.Core.Transport;
 
 /// <summary>
-/// Accepts TCP clients and runs each through a <see cref="PgGateway"/> on a Pipelines.Sockets.Unofficial
+/// Accepts TCP clients and runs each through a <see cref="PgGateway"/> on a <see cref="SocketTransport"/>
 /// connection. This is the replaceable transport edge: a host can feed the gateway from Kestrel or anything else
 /// that offers an <see cref="System.IO.Pipelines.IDuplexPipe"/>.
 /// </summary>
 public sealed class PgSocketListener : IAsyncDisposable
 {
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
-
     private readonly Socket _socket;
     private readonly PgGateway _gateway;
     private readonly PgListenerOptions _options;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<SocketConnection, Task> _connections = new();
+    private readonly ConcurrentDictionary<SocketTransport, Task> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task? _acceptLoop;
 
@@ -115,36 +112,22 @@ public sealed class PgSocketListener : IAsyncDisposable
                 client.NoDelay = true;
             }
 
-            SocketConnection connection = SocketTransport.Create(client);
+            var connection = new SocketTransport(client);
             _connections[connection] = RunConnectionAsync(connection, client.RemoteEndPoint);
         }
     }
 
-    private async Task RunConnectionAsync(SocketConnection connection, EndPoint? remoteEndPoint)
+    private async Task RunConnectionAsync(SocketTransport connection, EndPoint? remoteEndPoint)
     {
         await Task.Yield();
         try
         {
             await _gateway.RunSessionAsync(connection, _options, remoteEndPoint, _stopping.Token).ConfigureAwait(false);
-            await DrainAsync(connection).ConfigureAwait(false);
         }
         finally
         {
-            connection.Dispose();
+            await connection.DisposeAsync().ConfigureAwait(false);
             _connections.TryRemove(connection, out _);
-        }
-    }
-
-    /// <summary>
-    /// Gives the send loop time to hand the last bytes (a FATAL error, say) to the kernel before the socket closes;
-    /// usually they are already there and this returns at once.
-    /// </summary>
-    private static async ValueTask DrainAsync(SocketConnection connection)
-    {
-        long deadline = Environment.TickCount64 + (long)DrainTimeout.TotalMilliseconds;
-        while (connection.GetCounters().BytesWaitingToBeSent > 0 && Environment.TickCount64 < deadline)
-        {
-            await Task.Delay(10).ConfigureAwait(false);
         }
     }
 }

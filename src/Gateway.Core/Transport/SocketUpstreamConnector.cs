@@ -4,7 +4,7 @@ using Gateway.Core.Configuration;
 
 namespace Gateway.Core.Transport;
 
-/// <summary>Connects upstream over TCP with Pipelines.Sockets.Unofficial.</summary>
+/// <summary>Connects upstream over TCP, with Nagle off, on a <see cref="SocketTransport"/>.</summary>
 public sealed class SocketUpstreamConnector : IPgUpstreamConnector
 {
     /// <inheritdoc/>
@@ -20,7 +20,7 @@ public sealed class SocketUpstreamConnector : IPgUpstreamConnector
             }
 
             await socket.ConnectAsync(target.EndPoint, cancellationToken).ConfigureAwait(false);
-            return SocketTransport.Create(socket);
+            return new SocketTransport(socket);
         }
         catch
         {

@@ -6,6 +6,5 @@ namespace Gateway.Core.Transport;
 internal static class TransportErrors
 {
     public static bool IsConnectionError(Exception exception)
-        => exception is IOException or SocketException or ObjectDisposedException
-            or Pipelines.Sockets.Unofficial.ConnectionAbortedException;
+        => exception is IOException or SocketException or ObjectDisposedException;
 }

@@ -30,6 +30,7 @@ internal static class ServeCommand
                 return 2;
             }
 
+            SocketEngine.Configure(configuration.Io);
             var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.AddConfiguration(builder.Configuration);
             builder.Logging.SetMinimumLevel(LogLevel.Information);

@@ -7,6 +7,8 @@ internal sealed record GatewayConfiguration
 
     public LimitsConfiguration Limits { get; set; } = new();
 
+    public IoConfiguration Io { get; set; } = new();
+
     public List<TargetConfiguration> Targets { get; set; } = [];
 
     public List<AgentConfiguration> Agents { get; set; } = [];
@@ -39,6 +41,15 @@ internal sealed record LimitsConfiguration
     public double? UpstreamConnectTimeoutSeconds { get; set; }
 
     public double? ShutdownTimeoutSeconds { get; set; }
+}
+
+internal sealed record IoConfiguration
+{
+    /// <summary>Run socket completions, and with them the relay, on the I/O threads instead of hopping to the thread pool.</summary>
+    public bool InlineCompletions { get; set; } = true;
+
+    /// <summary>Socket I/O (epoll) threads; default half the processors, at least one.</summary>
+    public int? Threads { get; set; }
 }
 
 internal sealed record TargetConfiguration

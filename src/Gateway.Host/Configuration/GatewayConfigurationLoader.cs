@@ -100,6 +100,7 @@ internal static class GatewayConfigurationLoader
             listeners,
             gateway,
             TimeSpan.FromSeconds(limits.ShutdownTimeoutSeconds ?? 10),
+            raw.Io.Threads is < 1 or > 64 ? throw new ConfigurationException("io.threads: between 1 and 64") : raw.Io,
             targets.ToFrozenDictionary(StringComparer.Ordinal),
             agents.ToFrozenDictionary(StringComparer.Ordinal));
     }

@@ -10,6 +10,7 @@ internal sealed record LoadedConfiguration(
     IReadOnlyList<(IPEndPoint EndPoint, PgListenerOptions Options)> Listeners,
     PgGatewayOptions Gateway,
     TimeSpan ShutdownTimeout,
+    IoConfiguration Io,
     FrozenDictionary<string, UpstreamTarget> Targets,
     FrozenDictionary<string, StaticAgent> Agents);
 
