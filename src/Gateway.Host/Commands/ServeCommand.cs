@@ -1,14 +1,20 @@
 using System.CommandLine;
 using Gateway.Host.Configuration;
+using Gateway.Host.Control;
+using Gateway.Host.Grants;
 using Gateway.Host.Hosting;
-using Gateway.Host.Policy;
+using Gateway.Host.Identities;
+using Gateway.Host.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Host.Commands;
 
-/// <summary><c>gateway serve --config FILE</c>: runs the listeners until SIGTERM or Ctrl-C.</summary>
+/// <summary><c>gateway serve --config FILE</c>: runs the PostgreSQL listeners and the control API until SIGTERM or Ctrl-C.</summary>
 internal static class ServeCommand
 {
     public static Command Create()
@@ -31,30 +37,64 @@ internal static class ServeCommand
             }
 
             SocketEngine.Configure(configuration.Io);
-            var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.Logging.AddConfiguration(builder.Configuration);
-            builder.Logging.SetMinimumLevel(LogLevel.Information);
-            if (parse.GetValue(logFormat) == "text")
-            {
-                builder.Logging.AddSimpleConsole(options => options.SingleLine = true);
-            }
-            else
-            {
-                builder.Logging.AddJsonConsole(options =>
-                {
-                    options.UseUtcTimestamp = true;
-                    options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-                });
-            }
-
-            builder.Services.AddSingleton(configuration);
-            builder.Services.AddGatewayCore(configuration.Gateway).AddAuthorizer<StaticAgentAuthorizer>();
-            builder.Services.AddHostedService<GatewayHostedService>();
-            builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = configuration.ShutdownTimeout + TimeSpan.FromSeconds(2));
-            using IHost host = builder.Build();
-            await host.RunAsync(cancellationToken);
+            await using WebApplication app = Build(configuration, parse.GetValue(logFormat) == "text", TimeProvider.System);
+            await app.RunAsync(cancellationToken);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The whole gateway: PostgreSQL listeners, grants, control API. Tests build it with a fake clock.</summary>
+    public static WebApplication Build(LoadedConfiguration configuration, bool textLogs, TimeProvider time)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        if (textLogs)
+        {
+            builder.Logging.AddSimpleConsole(options => options.SingleLine = true);
+        }
+        else
+        {
+            builder.Logging.AddJsonConsole(options =>
+            {
+                options.UseUtcTimestamp = true;
+                options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+
+        LoadedControl control = configuration.Control!;
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(control.EndPoint, listen =>
+            {
+                if (control.Certificate is { } certificate)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
+        });
+        builder.Services.Configure<JsonOptions>(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ControlJsonContext.Default));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(configuration);
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton<IControlStore>(_ => configuration.Store.Kind == "postgres"
+            ? new PostgresControlStore(configuration.StoreConnectionString!)
+            : new SqliteControlStore(configuration.Store.Path));
+        builder.Services.AddSingleton(provider => new GrantEnforcer(
+            provider.GetRequiredService<IControlStore>(), time, provider.GetRequiredService<ILogger<GrantEnforcer>>(), control.WatchInterval));
+        builder.Services.AddSingleton<GrantService>();
+        builder.Services.AddSingleton<IdentityDirectory>();
+        builder.Services.AddGatewayCore(configuration.Gateway).AddAuthorizer<GrantAuthorizer>();
+        builder.Services.AddSingleton<Gateway.Core.Sessions.IPgSessionObserver>(provider => provider.GetRequiredService<GrantEnforcer>());
+        builder.Services.AddHostedService<GatewayHostedService>();
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = configuration.ShutdownTimeout + TimeSpan.FromSeconds(2));
+
+        WebApplication app = builder.Build();
+        app.Use(ControlApi.HandleErrorsAsync);
+        app.MapControlApi();
+        return app;
     }
 }

@@ -9,9 +9,42 @@ internal sealed record GatewayConfiguration
 
     public IoConfiguration Io { get; set; } = new();
 
+    public ControlConfiguration? Control { get; set; }
+
+    public StoreConfiguration Store { get; set; } = new();
+
     public List<TargetConfiguration> Targets { get; set; } = [];
 
-    public List<AgentConfiguration> Agents { get; set; } = [];
+    public List<IdentityConfiguration> Identities { get; set; } = [];
+
+    public List<PolicyConfiguration> Policies { get; set; } = [];
+}
+
+/// <summary>The control plane's HTTP listener.</summary>
+internal sealed record ControlConfiguration
+{
+    public string Address { get; set; } = "127.0.0.1:6480";
+
+    public ListenerTlsConfiguration? Tls { get; set; }
+
+    /// <summary>The host:port agents use to reach the PostgreSQL listener, written into connection strings.</summary>
+    public string? GatewayAddress { get; set; }
+
+    /// <summary>How often an instance sharing a store looks for grants changed by another instance.</summary>
+    public int WatchIntervalMilliseconds { get; set; } = 250;
+}
+
+/// <summary>Where grants and identities created through the API are kept.</summary>
+internal sealed record StoreConfiguration
+{
+    /// <summary><c>sqlite</c> (the default, one instance) or <c>postgres</c> (several instances share it).</summary>
+    public string Kind { get; set; } = "sqlite";
+
+    /// <summary>The SQLite file, relative to the configuration file.</summary>
+    public string Path { get; set; } = "gateway.db";
+
+    /// <summary>The PostgreSQL connection string, by reference.</summary>
+    public SecretReference? ConnectionString { get; set; }
 }
 
 internal sealed record ListenerConfiguration
@@ -62,10 +95,6 @@ internal sealed record TargetConfiguration
 
     public required string Database { get; set; }
 
-    public required string User { get; set; }
-
-    public required SecretReference Password { get; set; }
-
     public TargetTlsConfiguration? Tls { get; set; }
 
     public bool AllowCleartextPassword { get; set; }
@@ -75,6 +104,22 @@ internal sealed record TargetConfiguration
 
     /// <summary>Settings a client may pass with <c>options=-c name=value</c>.</summary>
     public List<string>? AllowOptionSettings { get; set; }
+
+    /// <summary>Named levels of access, each an upstream role whose credentials only the gateway holds.</summary>
+    public Dictionary<string, ScopeConfiguration> Scopes { get; set; } = [];
+}
+
+internal sealed record ScopeConfiguration
+{
+    /// <summary><c>read</c> or <c>write</c>.</summary>
+    public required string Access { get; set; }
+
+    public required string User { get; set; }
+
+    public required SecretReference Password { get; set; }
+
+    /// <summary>The tables the role is limited to (enforced by the role's privileges; recorded on each grant).</summary>
+    public List<string> Tables { get; set; } = [];
 }
 
 internal sealed record TargetTlsConfiguration
@@ -94,13 +139,54 @@ internal sealed record SecretReference
     public string? File { get; set; }
 }
 
-internal sealed record AgentConfiguration
+internal sealed record IdentityConfiguration
 {
     public required string Name { get; set; }
 
-    /// <summary>A SCRAM-SHA-256 verifier made by <c>gateway verifier</c>.</summary>
-    public required string Verifier { get; set; }
+    /// <summary><c>agent</c>, <c>reviewer</c> or <c>admin</c>.</summary>
+    public required string Kind { get; set; }
 
-    /// <summary>The targets this agent may open; the agent names one as the database in its connection string.</summary>
+    public List<string> Groups { get; set; } = [];
+
+    /// <summary><c>sha256:…</c> of the API key, as printed by <c>gateway apikey</c>.</summary>
+    public required string ApiKeyHash { get; set; }
+}
+
+internal sealed record PolicyConfiguration
+{
+    public required string Name { get; set; }
+
+    /// <summary>Agent names, or <c>*</c>.</summary>
+    public List<string> Agents { get; set; } = [];
+
     public List<string> Targets { get; set; } = [];
+
+    public List<string> Scopes { get; set; } = [];
+
+    /// <summary>The longest window a grant may ask for: <c>30m</c>, <c>2h</c>, <c>PT1H</c>.</summary>
+    public required string MaxDuration { get; set; }
+
+    public ApprovalConfiguration Approval { get; set; } = new();
+
+    public AllowedHoursConfiguration? AllowedHours { get; set; }
+}
+
+internal sealed record ApprovalConfiguration
+{
+    /// <summary><c>auto</c> (the policy approves and is recorded as the approver) or <c>reviewers</c>.</summary>
+    public string Mode { get; set; } = "auto";
+
+    public string? Group { get; set; }
+
+    public int Count { get; set; } = 1;
+}
+
+internal sealed record AllowedHoursConfiguration
+{
+    /// <summary><c>HH:mm</c>.</summary>
+    public required string From { get; set; }
+
+    public required string To { get; set; }
+
+    public string TimeZone { get; set; } = "UTC";
 }

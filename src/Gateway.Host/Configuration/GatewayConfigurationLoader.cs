@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
@@ -6,6 +7,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Gateway.Core.Authentication;
 using Gateway.Core.Configuration;
+using Gateway.Host.Grants;
+using Gateway.Host.Identities;
 
 namespace Gateway.Host.Configuration;
 
@@ -46,37 +49,26 @@ internal static class GatewayConfigurationLoader
         }
 
         var listeners = raw.Listeners.Select((listener, i) => ResolveListener(listener, $"listeners[{i}]", baseDirectory)).ToList();
-        var targets = new Dictionary<string, UpstreamTarget>(StringComparer.Ordinal);
+        var targets = new Dictionary<string, FrozenDictionary<string, TargetScope>>(StringComparer.Ordinal);
         for (int i = 0; i < raw.Targets.Count; i++)
         {
-            UpstreamTarget target = ResolveTarget(raw.Targets[i], $"targets[{i}]", baseDirectory);
-            if (!targets.TryAdd(target.Name, target))
+            TargetConfiguration target = raw.Targets[i];
+            if (string.IsNullOrWhiteSpace(target.Name))
+            {
+                throw new ConfigurationException($"targets[{i}].name: required");
+            }
+
+            if (!targets.TryAdd(target.Name, ResolveScopes(target, $"targets[{i}]", baseDirectory)))
             {
                 throw new ConfigurationException($"targets[{i}].name: \"{target.Name}\" is defined twice");
             }
         }
 
-        var agents = new Dictionary<string, StaticAgent>(StringComparer.Ordinal);
-        for (int i = 0; i < raw.Agents.Count; i++)
+        List<Identity> identities = ResolveIdentities(raw.Identities);
+        List<AccessPolicy> policies = raw.Policies.Select((policy, i) => ResolvePolicy(policy, $"policies[{i}]", targets, identities)).ToList();
+        if (policies.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() != policies.Count)
         {
-            AgentConfiguration agent = raw.Agents[i];
-            if (!ScramVerifier.TryParse(agent.Verifier, out ScramVerifier? verifier))
-            {
-                throw new ConfigurationException($"agents[{i}].verifier: not a SCRAM-SHA-256 verifier; create one with `gateway verifier`");
-            }
-
-            foreach (string target in agent.Targets)
-            {
-                if (!targets.ContainsKey(target))
-                {
-                    throw new ConfigurationException($"agents[{i}].targets: unknown target \"{target}\"");
-                }
-            }
-
-            if (!agents.TryAdd(agent.Name, new StaticAgent(agent.Name, verifier, agent.Targets.ToFrozenSet(StringComparer.Ordinal))))
-            {
-                throw new ConfigurationException($"agents[{i}].name: \"{agent.Name}\" is defined twice");
-            }
+            throw new ConfigurationException("policies: names must be unique");
         }
 
         LimitsConfiguration limits = raw.Limits;
@@ -101,8 +93,196 @@ internal static class GatewayConfigurationLoader
             gateway,
             TimeSpan.FromSeconds(limits.ShutdownTimeoutSeconds ?? 10),
             raw.Io.Threads is < 1 or > 64 ? throw new ConfigurationException("io.threads: between 1 and 64") : raw.Io,
+            ResolveControl(raw.Control, listeners, baseDirectory),
+            ResolveStore(raw.Store, baseDirectory, out string? storeConnectionString),
+            storeConnectionString,
             targets.ToFrozenDictionary(StringComparer.Ordinal),
-            agents.ToFrozenDictionary(StringComparer.Ordinal));
+            identities,
+            policies);
+    }
+
+    private static FrozenDictionary<string, TargetScope> ResolveScopes(TargetConfiguration target, string field, string baseDirectory)
+    {
+        if (target.Scopes.Count == 0)
+        {
+            throw new ConfigurationException($"{field}.scopes: at least one scope (an upstream role) is required");
+        }
+
+        UpstreamTarget template = ResolveTarget(target, field, baseDirectory);
+        var scopes = new Dictionary<string, TargetScope>(StringComparer.Ordinal);
+        foreach ((string name, ScopeConfiguration scope) in target.Scopes)
+        {
+            string scopeField = $"{field}.scopes.{name}";
+            if (scope.Access is not ("read" or "write"))
+            {
+                throw new ConfigurationException($"{scopeField}.access: \"{scope.Access}\" is not read or write");
+            }
+
+            UpstreamTarget upstream = template with
+            {
+                User = string.IsNullOrWhiteSpace(scope.User) ? throw new ConfigurationException($"{scopeField}.user: required") : scope.User,
+                Password = new UpstreamSecret(ReadSecret(scope.Password, $"{scopeField}.password", baseDirectory)),
+            };
+            scopes.Add(name, new TargetScope(name, scope.Access, [.. scope.Tables], upstream));
+        }
+
+        return scopes.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    private static List<Identity> ResolveIdentities(List<IdentityConfiguration> configured)
+    {
+        var identities = new List<Identity>();
+        for (int i = 0; i < configured.Count; i++)
+        {
+            IdentityConfiguration identity = configured[i];
+            string field = $"identities[{i}]";
+            if (string.IsNullOrWhiteSpace(identity.Name) || identities.Any(existing => existing.Name == identity.Name))
+            {
+                throw new ConfigurationException($"{field}.name: required and unique");
+            }
+
+            IdentityKind kind = identity.Kind switch
+            {
+                "agent" => IdentityKind.Agent,
+                "reviewer" => IdentityKind.Reviewer,
+                "admin" => IdentityKind.Admin,
+                _ => throw new ConfigurationException($"{field}.kind: \"{identity.Kind}\" is not agent, reviewer or admin"),
+            };
+            if (!ApiKey.IsHash(identity.ApiKeyHash))
+            {
+                throw new ConfigurationException($"{field}.apiKeyHash: not a sha256: hash; create a key with `gateway apikey` (the key itself never goes in the file)");
+            }
+
+            identities.Add(new Identity { Name = identity.Name, Kind = kind, Groups = [.. identity.Groups], ApiKeyHash = identity.ApiKeyHash });
+        }
+
+        return identities;
+    }
+
+    private static AccessPolicy ResolvePolicy(PolicyConfiguration policy, string field, Dictionary<string, FrozenDictionary<string, TargetScope>> targets, List<Identity> identities)
+    {
+        if (string.IsNullOrWhiteSpace(policy.Name))
+        {
+            throw new ConfigurationException($"{field}.name: required");
+        }
+
+        foreach (string target in policy.Targets)
+        {
+            if (!targets.TryGetValue(target, out FrozenDictionary<string, TargetScope>? scopes))
+            {
+                throw new ConfigurationException($"{field}.targets: unknown target \"{target}\"");
+            }
+
+            foreach (string scope in policy.Scopes.Where(scope => !scopes.ContainsKey(scope)))
+            {
+                throw new ConfigurationException($"{field}.scopes: target \"{target}\" has no scope \"{scope}\"");
+            }
+        }
+
+        if (!DurationText.TryParse(policy.MaxDuration, out TimeSpan maxDuration))
+        {
+            throw new ConfigurationException($"{field}.maxDuration: \"{policy.MaxDuration}\" is not a duration such as 30m, 2h or PT1H");
+        }
+
+        string? group = policy.Approval.Mode switch
+        {
+            "auto" => null,
+            "reviewers" => string.IsNullOrWhiteSpace(policy.Approval.Group)
+                ? throw new ConfigurationException($"{field}.approval.group: required for reviewers")
+                : policy.Approval.Group,
+            _ => throw new ConfigurationException($"{field}.approval.mode: \"{policy.Approval.Mode}\" is not auto or reviewers"),
+        };
+        if (group is not null && policy.Approval.Count < 1)
+        {
+            throw new ConfigurationException($"{field}.approval.count: at least 1");
+        }
+
+        if (group is not null && identities.Count(i => i.Kind == IdentityKind.Reviewer && i.Groups.Contains(group)) < policy.Approval.Count)
+        {
+            // Reviewers can also be added through the control API later; say so rather than refuse.
+            Console.Error.WriteLine($"gateway: {field}: fewer than {policy.Approval.Count} reviewers in group \"{group}\" are configured");
+        }
+
+        return new AccessPolicy
+        {
+            Name = policy.Name,
+            Agents = policy.Agents.ToFrozenSet(StringComparer.Ordinal),
+            Targets = policy.Targets.ToFrozenSet(StringComparer.Ordinal),
+            Scopes = policy.Scopes.ToFrozenSet(StringComparer.Ordinal),
+            MaxDuration = maxDuration,
+            ReviewerGroup = group,
+            RequiredApprovals = policy.Approval.Count,
+            Hours = policy.AllowedHours is { } hours ? ResolveHours(hours, $"{field}.allowedHours") : null,
+        };
+    }
+
+    private static AllowedHours ResolveHours(AllowedHoursConfiguration hours, string field)
+    {
+        if (!TimeOnly.TryParseExact(hours.From, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out TimeOnly from)
+            || !TimeOnly.TryParseExact(hours.To, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out TimeOnly to) || from == to)
+        {
+            throw new ConfigurationException($"{field}: from and to must be distinct HH:mm times");
+        }
+
+        try
+        {
+            return new AllowedHours(from, to, TimeZoneInfo.FindSystemTimeZoneById(hours.TimeZone));
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            throw new ConfigurationException($"{field}.timeZone: unknown time zone \"{hours.TimeZone}\"");
+        }
+    }
+
+    private static LoadedControl? ResolveControl(ControlConfiguration? control, List<(IPEndPoint EndPoint, PgListenerOptions Options)> listeners, string baseDirectory)
+    {
+        if (control is null)
+        {
+            return null;
+        }
+
+        if (!IPEndPoint.TryParse(control.Address, out IPEndPoint? endPoint))
+        {
+            throw new ConfigurationException($"control.address: \"{control.Address}\" is not an address:port");
+        }
+
+        X509Certificate2? certificate = control.Tls is { } tls ? LoadCertificate(tls, "control.tls", baseDirectory) : null;
+        string gatewayAddress = control.GatewayAddress ?? listeners[0].EndPoint.ToString();
+        if (control.WatchIntervalMilliseconds is < 50 or > 60_000)
+        {
+            throw new ConfigurationException("control.watchIntervalMilliseconds: between 50 and 60000");
+        }
+
+        return new LoadedControl(endPoint, certificate, gatewayAddress, TimeSpan.FromMilliseconds(control.WatchIntervalMilliseconds));
+    }
+
+    private static StoreConfiguration ResolveStore(StoreConfiguration store, string baseDirectory, out string? connectionString)
+    {
+        connectionString = null;
+        switch (store.Kind)
+        {
+            case "sqlite":
+                return store with { Path = System.IO.Path.Combine(baseDirectory, store.Path) };
+            case "postgres":
+                connectionString = store.ConnectionString is { } reference
+                    ? ReadSecret(reference, "store.connectionString", baseDirectory)
+                    : throw new ConfigurationException("store.connectionString: required for postgres");
+                return store;
+            default:
+                throw new ConfigurationException($"store.kind: \"{store.Kind}\" is not sqlite or postgres");
+        }
+    }
+
+    private static X509Certificate2 LoadCertificate(ListenerTlsConfiguration tls, string field, string baseDirectory)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(Path.Combine(baseDirectory, tls.Certificate), Path.Combine(baseDirectory, tls.Key));
+        }
+        catch (Exception exception) when (exception is IOException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            throw new ConfigurationException($"{field}: cannot load the certificate and key: {exception.Message}");
+        }
     }
 
     private static (IPEndPoint, PgListenerOptions) ResolveListener(ListenerConfiguration listener, string field, string baseDirectory)
@@ -115,16 +295,7 @@ internal static class GatewayConfigurationLoader
         SslServerAuthenticationOptions? tls = null;
         if (listener.Tls is { } tlsConfiguration)
         {
-            X509Certificate2 certificate;
-            try
-            {
-                certificate = X509Certificate2.CreateFromPemFile(
-                    Path.Combine(baseDirectory, tlsConfiguration.Certificate), Path.Combine(baseDirectory, tlsConfiguration.Key));
-            }
-            catch (Exception exception) when (exception is IOException or System.Security.Cryptography.CryptographicException or ArgumentException)
-            {
-                throw new ConfigurationException($"{field}.tls: cannot load the certificate and key: {exception.Message}");
-            }
+            X509Certificate2 certificate = LoadCertificate(tlsConfiguration, $"{field}.tls", baseDirectory);
 
             tls = new SslServerAuthenticationOptions
             {
@@ -143,11 +314,6 @@ internal static class GatewayConfigurationLoader
 
     private static UpstreamTarget ResolveTarget(TargetConfiguration target, string field, string baseDirectory)
     {
-        if (string.IsNullOrWhiteSpace(target.Name))
-        {
-            throw new ConfigurationException($"{field}.name: required");
-        }
-
         EndPoint endPoint = IPAddress.TryParse(target.Host, out IPAddress? address)
             ? new IPEndPoint(address, target.Port)
             : new DnsEndPoint(target.Host, target.Port);
@@ -192,8 +358,8 @@ internal static class GatewayConfigurationLoader
             EndPoint = endPoint,
             HostName = target.Host,
             Database = target.Database,
-            User = target.User,
-            Password = new UpstreamSecret(ReadSecret(target.Password, $"{field}.password", baseDirectory)),
+            User = string.Empty,
+            Password = new UpstreamSecret(string.Empty),
             Tls = mode,
             CaCertificates = ca,
             AllowCleartextPassword = target.AllowCleartextPassword,

@@ -1,7 +1,8 @@
 using System.Collections.Frozen;
 using System.Net;
-using Gateway.Core.Authentication;
 using Gateway.Core.Configuration;
+using Gateway.Host.Grants;
+using Gateway.Host.Identities;
 
 namespace Gateway.Host.Configuration;
 
@@ -11,8 +12,12 @@ internal sealed record LoadedConfiguration(
     PgGatewayOptions Gateway,
     TimeSpan ShutdownTimeout,
     IoConfiguration Io,
-    FrozenDictionary<string, UpstreamTarget> Targets,
-    FrozenDictionary<string, StaticAgent> Agents);
+    LoadedControl? Control,
+    StoreConfiguration Store,
+    string? StoreConnectionString,
+    FrozenDictionary<string, FrozenDictionary<string, TargetScope>> Targets,
+    IReadOnlyList<Identity> Identities,
+    IReadOnlyList<AccessPolicy> Policies);
 
-/// <summary>A statically configured agent identity.</summary>
-internal sealed record StaticAgent(string Name, ScramVerifier Verifier, FrozenSet<string> Targets);
+/// <summary>The control plane's listener, resolved.</summary>
+internal sealed record LoadedControl(IPEndPoint EndPoint, System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate, string GatewayAddress, TimeSpan WatchInterval);

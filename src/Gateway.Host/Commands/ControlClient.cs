@@ -1,0 +1,83 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Gateway.Host.Commands;
+
+/// <summary>The CLI's side of the control API: bearer key in, JSON or problem details out.</summary>
+internal sealed class ControlClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public ControlClient(Uri baseAddress, string apiKey, bool insecure)
+    {
+        var handler = new HttpClientHandler();
+        if (insecure)
+        {
+            handler.ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator;
+        }
+
+        _http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(6) };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+    }
+
+    public Task<(T? Value, string Json)> GetAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        => SendAsync(new HttpRequestMessage(HttpMethod.Get, path), type, cancellationToken);
+
+    public Task<(T? Value, string Json)> PostAsync<TBody, T>(string path, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        => SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, bodyType) }, type, cancellationToken);
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<(T? Value, string Json)> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            using HttpResponseMessage response = await _http.SendAsync(request, cancellationToken);
+            string json = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                string detail = json;
+                try
+                {
+                    using JsonDocument problem = JsonDocument.Parse(json);
+                    detail = problem.RootElement.TryGetProperty("detail", out JsonElement text) ? text.GetString() ?? json : json;
+                }
+                catch (JsonException)
+                {
+                }
+
+                throw new ControlClientException((int)response.StatusCode, detail);
+            }
+
+            return (JsonSerializer.Deserialize(json, type), json);
+        }
+    }
+}
+
+/// <summary>The control API refused a call; the message is its problem detail.</summary>
+internal sealed class ControlClientException : Exception
+{
+    public ControlClientException(int status, string message)
+        : base(message)
+    {
+        Status = status;
+    }
+
+    public ControlClientException()
+    {
+    }
+
+    public ControlClientException(string message)
+        : base(message)
+    {
+    }
+
+    public ControlClientException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public int Status { get; }
+}

@@ -1,0 +1,33 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace Gateway.Host.Storage;
+
+/// <summary>
+/// A PostgreSQL database shared by several gateway instances. Optimistic versions keep two instances (or two
+/// reviewers) from overwriting each other's decisions.
+/// </summary>
+internal sealed class PostgresControlStore(string connectionString) : SqlControlStore
+{
+    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+
+    protected override string Schema => """
+        CREATE TABLE IF NOT EXISTS gateway_grants (
+            id text PRIMARY KEY,
+            agent text NOT NULL,
+            target text NOT NULL,
+            status text NOT NULL,
+            requested_at bigint NOT NULL,
+            expires_at bigint,
+            version bigint NOT NULL,
+            body text NOT NULL);
+        CREATE INDEX IF NOT EXISTS gateway_grants_agent ON gateway_grants (agent, requested_at);
+        CREATE INDEX IF NOT EXISTS gateway_grants_status ON gateway_grants (status, expires_at);
+        CREATE TABLE IF NOT EXISTS gateway_identities (name text PRIMARY KEY, body text NOT NULL);
+        """;
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+        => await _dataSource.OpenConnectionAsync(cancellationToken);
+}

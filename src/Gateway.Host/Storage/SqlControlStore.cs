@@ -1,0 +1,164 @@
+using System.Data.Common;
+using System.Text.Json;
+using Gateway.Host.Grants;
+using Gateway.Host.Identities;
+
+namespace Gateway.Host.Storage;
+
+/// <summary>
+/// The SQL both stores share. Each row keeps the whole record as JSON (the source of truth) beside the columns that
+/// queries filter on; times are Unix milliseconds, so the same statements run on SQLite and PostgreSQL. Every
+/// statement is fully parameterised and names its tables exactly: nothing from a client ever reaches this SQL as
+/// text (the CVE-2025-12819 lesson).
+/// </summary>
+internal abstract class SqlControlStore : IControlStore
+{
+    private const string GrantColumns = "id, agent, target, status, requested_at, expires_at, version, body";
+
+    protected abstract string Schema { get; }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbCommand command = connection.CreateCommand();
+        command.CommandText = Schema;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<Grant?> GetGrantAsync(string id, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbCommand command = Command(connection, "SELECT body FROM gateway_grants WHERE id = @id", ("id", id));
+        return await command.ExecuteScalarAsync(cancellationToken) is string body ? ReadGrant(body) : null;
+    }
+
+    public async Task<IReadOnlyList<Grant>> GetGrantsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        var grants = new List<Grant>(ids.Count);
+        foreach (string[] chunk in ids.Chunk(100))
+        {
+            await using DbConnection connection = await OpenAsync(cancellationToken);
+            string placeholders = string.Join(", ", chunk.Select((_, i) => "@id" + i));
+            await using DbCommand command = Command(connection, $"SELECT body FROM gateway_grants WHERE id IN ({placeholders})",
+                [.. chunk.Select((id, i) => ("id" + i, (object?)id))]);
+            await ReadGrantsAsync(command, grants, cancellationToken);
+        }
+
+        return grants;
+    }
+
+    public async Task<IReadOnlyList<Grant>> ListGrantsAsync(GrantQuery query, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbCommand command = Command(connection, """
+            SELECT body FROM gateway_grants
+            WHERE (@agent IS NULL OR agent = @agent)
+              AND (@target IS NULL OR target = @target)
+              AND (@status IS NULL OR status = @status)
+              AND (@from IS NULL OR requested_at >= @from)
+              AND (@to IS NULL OR requested_at < @to)
+            ORDER BY requested_at DESC, id
+            LIMIT @limit
+            """,
+            ("agent", query.Agent), ("target", query.Target), ("status", query.Status?.ToString()),
+            ("from", query.From?.ToUnixTimeMilliseconds()), ("to", query.To?.ToUnixTimeMilliseconds()), ("limit", (long)query.Limit));
+        var grants = new List<Grant>();
+        await ReadGrantsAsync(command, grants, cancellationToken);
+        return grants;
+    }
+
+    public async Task InsertGrantAsync(Grant grant, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbCommand command = Command(connection,
+            $"INSERT INTO gateway_grants ({GrantColumns}) VALUES (@id, @agent, @target, @status, @requested, @expires, @version, @body)",
+            GrantParameters(grant with { Version = 1 }));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> UpdateGrantAsync(Grant grant, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbCommand command = Command(connection, """
+            UPDATE gateway_grants SET status = @status, expires_at = @expires, version = @version, body = @body
+            WHERE id = @id AND version = @version - 1
+            """,
+            GrantParameters(grant));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<IReadOnlyList<Identity>> ListIdentitiesAsync(CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbCommand command = Command(connection, "SELECT body FROM gateway_identities ORDER BY name");
+        var identities = new List<Identity>();
+        await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            identities.Add(JsonSerializer.Deserialize(reader.GetString(0), StoreJsonContext.Default.Identity)!);
+        }
+
+        return identities;
+    }
+
+    public async Task<bool> InsertIdentityAsync(Identity identity, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbCommand command = Command(connection, InsertIdentitySql,
+            ("name", identity.Name), ("body", JsonSerializer.Serialize(identity, StoreJsonContext.Default.Identity)));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task UpdateIdentityAsync(Identity identity, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbCommand command = Command(connection, "UPDATE gateway_identities SET body = @body WHERE name = @name",
+            ("name", identity.Name), ("body", JsonSerializer.Serialize(identity, StoreJsonContext.Default.Identity)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public abstract ValueTask DisposeAsync();
+
+    /// <summary>Inserts unless the name exists, affecting no row in that case.</summary>
+    protected virtual string InsertIdentitySql => "INSERT INTO gateway_identities (name, body) VALUES (@name, @body) ON CONFLICT (name) DO NOTHING";
+
+    protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    private static Grant ReadGrant(string body) => JsonSerializer.Deserialize(body, StoreJsonContext.Default.Grant)!;
+
+    private static async Task ReadGrantsAsync(DbCommand command, List<Grant> grants, CancellationToken cancellationToken)
+    {
+        await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            grants.Add(ReadGrant(reader.GetString(0)));
+        }
+    }
+
+    private static (string, object?)[] GrantParameters(Grant grant) =>
+    [
+        ("id", grant.Id), ("agent", grant.Agent), ("target", grant.Target), ("status", grant.Status.ToString()),
+        ("requested", grant.RequestedAt.ToUnixTimeMilliseconds()), ("expires", grant.ExpiresAt?.ToUnixTimeMilliseconds()),
+        ("version", grant.Version), ("body", JsonSerializer.Serialize(grant, StoreJsonContext.Default.Grant)),
+    ];
+
+    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        DbCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach ((string name, object? value) in parameters)
+        {
+            DbParameter parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            parameter.DbType = value switch
+            {
+                long => System.Data.DbType.Int64,
+                _ => System.Data.DbType.String,
+            };
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+}
