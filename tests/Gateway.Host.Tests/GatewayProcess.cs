@@ -1,8 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
-using Gateway.Core.Authentication;
+using Gateway.Host.Configuration;
+using Gateway.Host.Control;
+using Gateway.Host.Tests.Support;
 using Gateway.Testing;
 
 namespace Gateway.Host.Tests;
@@ -13,18 +18,16 @@ namespace Gateway.Host.Tests;
 /// </summary>
 public sealed partial class GatewayProcess : IAsyncDisposable
 {
-    public const string Agent = "agent-1";
-    public const string AgentSecret = "agent-secret-1";
-    public const string Target = "shop";
-
     private readonly Process _process;
     private readonly StringBuilder _log = new();
     private readonly TaskCompletionSource<int> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private GatewayProcess(Process process, string directory)
+    private GatewayProcess(Process process, string directory, int controlPort)
     {
         _process = process;
         Directory = directory;
+        ControlPort = controlPort;
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.BeginOutputReadLine();
@@ -35,7 +38,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
     public int Port { get; private set; }
 
-    public int ProcessId => _process.Id;
+    public int ControlPort { get; }
 
     public string Log
     {
@@ -50,19 +53,13 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
     public static string GatewayDll => Path.Combine(AppContext.BaseDirectory, "gateway.dll");
 
-    public static async Task<GatewayProcess> StartAsync(PostgresServer postgres, string? listenerJson = null)
+    public static async Task<GatewayProcess> StartAsync(PostgresServer postgres)
     {
         postgres.EnsureAvailable();
         string directory = System.IO.Directory.CreateTempSubdirectory("gateway-host-").FullName;
-        string verifier = ScramVerifier.Create(AgentSecret).ToString();
-        await File.WriteAllTextAsync(Path.Combine(directory, "gateway.json"), $$"""
-            {
-              "listeners": [ {{listenerJson ?? """{ "address": "127.0.0.1:0" }"""}} ],
-              "targets": [ { "name": "{{Target}}", "host": "127.0.0.1", "port": {{postgres.Port}}, "database": "{{PostgresServer.Database}}",
-                             "user": "{{PostgresServer.AppUser}}", "password": { "env": "GATEWAY_TEST_UPSTREAM" } } ],
-              "agents": [ { "name": "{{Agent}}", "verifier": "{{verifier}}", "targets": [ "{{Target}}" ] } ]
-            }
-            """);
+        int controlPort = FreePort.Next();
+        GatewayConfiguration configuration = TestConfiguration.Create(postgres, 0, controlPort, new StoreConfiguration { Path = "gateway.db" });
+        await File.WriteAllTextAsync(Path.Combine(directory, "gateway.json"), JsonSerializer.Serialize(configuration, GatewayJsonContext.Default.GatewayConfiguration));
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -75,14 +72,23 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["GATEWAY_TEST_UPSTREAM"] = PostgresServer.AppPassword;
-        var gateway = new GatewayProcess(Process.Start(start)!, directory);
+        start.Environment[TestConfiguration.UpstreamPasswordVariable] = PostgresServer.AppPassword;
+        var gateway = new GatewayProcess(Process.Start(start)!, directory, controlPort);
         gateway.Port = await gateway._listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await gateway._started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         return gateway;
     }
 
-    public string ConnectionString(string extra = "")
-        => $"Host=127.0.0.1;Port={Port};Username={Agent};Password={AgentSecret};Database={Target};Pooling=false;SSL Mode=Disable;{extra}";
+    /// <summary>Requests an automatically approved read grant as agent-1 and returns a connection string with its credential.</summary>
+    public async Task<string> GrantConnectionStringAsync(string duration = "10m")
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ControlPort}") };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestIdentities.KeyOf(TestIdentities.Agent));
+        HttpResponseMessage response = await client.PostAsJsonAsync("/v1/grants",
+            new GrantRequestBody(TestConfiguration.Target, "read", duration, "host test", null, 0, true), ControlJsonContext.Default.GrantRequestBody);
+        GrantView grant = (await response.Content.ReadFromJsonAsync(ControlJsonContext.Default.GrantView))!;
+        return $"Host=127.0.0.1;Port={Port};Username={grant.Credential!.User};Password={grant.Credential.Password};Database={grant.Target};Pooling=false;SSL Mode=Disable";
+    }
 
     /// <summary>VmRSS and VmHWM (peak) of the gateway process, in KiB, from procfs.</summary>
     public (long Rss, long Peak) Memory()
@@ -94,7 +100,11 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM and waits for the process to exit; returns its exit code.</summary>
     public async Task<int> StopAsync()
     {
-        await ProcessRunner.RunCheckedAsync("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        if (!_process.HasExited)
+        {
+            await ProcessRunner.RunCheckedAsync("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        }
+
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         return _process.ExitCode;
     }
@@ -121,6 +131,11 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         lock (_log)
         {
             _log.AppendLine(line);
+        }
+
+        if (line.Contains("Application started", StringComparison.Ordinal))
+        {
+            _started.TrySetResult();
         }
 
         Match listening = ListeningLine().Match(line);

@@ -45,7 +45,7 @@ internal static class ServeCommand
     }
 
     /// <summary>The whole gateway: PostgreSQL listeners, grants, control API. Tests build it with a fake clock.</summary>
-    public static WebApplication Build(LoadedConfiguration configuration, bool textLogs, TimeProvider time)
+    public static WebApplication Build(LoadedConfiguration configuration, bool textLogs, TimeProvider time, Action<IServiceCollection>? configureServices = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -64,7 +64,7 @@ internal static class ServeCommand
             });
         }
 
-        LoadedControl control = configuration.Control!;
+        LoadedControl control = configuration.Control;
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -91,6 +91,7 @@ internal static class ServeCommand
         builder.Services.AddSingleton<Gateway.Core.Sessions.IPgSessionObserver>(provider => provider.GetRequiredService<GrantEnforcer>());
         builder.Services.AddHostedService<GatewayHostedService>();
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = configuration.ShutdownTimeout + TimeSpan.FromSeconds(2));
+        configureServices?.Invoke(builder.Services);
 
         WebApplication app = builder.Build();
         app.Use(ControlApi.HandleErrorsAsync);

@@ -9,7 +9,7 @@ internal sealed record GatewayConfiguration
 
     public IoConfiguration Io { get; set; } = new();
 
-    public ControlConfiguration? Control { get; set; }
+    public ControlConfiguration Control { get; set; } = new();
 
     public StoreConfiguration Store { get; set; } = new();
 

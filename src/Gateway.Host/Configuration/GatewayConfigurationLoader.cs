@@ -234,13 +234,8 @@ internal static class GatewayConfigurationLoader
         }
     }
 
-    private static LoadedControl? ResolveControl(ControlConfiguration? control, List<(IPEndPoint EndPoint, PgListenerOptions Options)> listeners, string baseDirectory)
+    private static LoadedControl ResolveControl(ControlConfiguration control, List<(IPEndPoint EndPoint, PgListenerOptions Options)> listeners, string baseDirectory)
     {
-        if (control is null)
-        {
-            return null;
-        }
-
         if (!IPEndPoint.TryParse(control.Address, out IPEndPoint? endPoint))
         {
             throw new ConfigurationException($"control.address: \"{control.Address}\" is not an address:port");

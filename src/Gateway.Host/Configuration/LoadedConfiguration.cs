@@ -12,7 +12,7 @@ internal sealed record LoadedConfiguration(
     PgGatewayOptions Gateway,
     TimeSpan ShutdownTimeout,
     IoConfiguration Io,
-    LoadedControl? Control,
+    LoadedControl Control,
     StoreConfiguration Store,
     string? StoreConnectionString,
     FrozenDictionary<string, FrozenDictionary<string, TargetScope>> Targets,

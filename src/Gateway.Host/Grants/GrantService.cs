@@ -212,7 +212,7 @@ internal sealed partial class GrantService(
 
     private (string Host, int Port) GatewayAddress()
     {
-        string address = configuration.Control?.GatewayAddress ?? configuration.Listeners[0].EndPoint.ToString();
+        string address = configuration.Control.GatewayAddress;
         int colon = address.LastIndexOf(':');
         return (address[..colon], int.Parse(address[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }

@@ -25,7 +25,7 @@ internal sealed partial class GatewayHostedService(
             _listeners.Add(PgSocketListener.Start(endPoint, gateway, options, loggerFactory));
         }
 
-        LogStarted(_logger, configuration.Targets.Count, configuration.Policies.Count, configuration.Control!.EndPoint.ToString());
+        LogStarted(_logger, configuration.Targets.Count, configuration.Policies.Count, configuration.Control.EndPoint.ToString());
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

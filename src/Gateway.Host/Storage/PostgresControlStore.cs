@@ -11,7 +11,10 @@ internal sealed class PostgresControlStore(string connectionString) : SqlControl
 {
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
 
+    // Instances starting together must not race on CREATE: the advisory lock serialises them.
     protected override string Schema => """
+        BEGIN;
+        SELECT pg_advisory_xact_lock(7454171);
         CREATE TABLE IF NOT EXISTS gateway_grants (
             id text PRIMARY KEY,
             agent text NOT NULL,
@@ -24,6 +27,7 @@ internal sealed class PostgresControlStore(string connectionString) : SqlControl
         CREATE INDEX IF NOT EXISTS gateway_grants_agent ON gateway_grants (agent, requested_at);
         CREATE INDEX IF NOT EXISTS gateway_grants_status ON gateway_grants (status, expires_at);
         CREATE TABLE IF NOT EXISTS gateway_identities (name text PRIMARY KEY, body text NOT NULL);
+        COMMIT;
         """;
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();

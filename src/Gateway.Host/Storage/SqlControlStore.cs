@@ -15,6 +15,9 @@ internal abstract class SqlControlStore : IControlStore
 {
     private const string GrantColumns = "id, agent, target, status, requested_at, expires_at, version, body";
 
+    /// <summary>A null that PostgreSQL must still see as bigint (an untyped null would be text).</summary>
+    private static readonly object NullInt64 = new();
+
     protected abstract string Schema { get; }
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -61,7 +64,7 @@ internal abstract class SqlControlStore : IControlStore
             LIMIT @limit
             """,
             ("agent", query.Agent), ("target", query.Target), ("status", query.Status?.ToString()),
-            ("from", query.From?.ToUnixTimeMilliseconds()), ("to", query.To?.ToUnixTimeMilliseconds()), ("limit", (long)query.Limit));
+            ("from", Int64OrNull(query.From?.ToUnixTimeMilliseconds())), ("to", Int64OrNull(query.To?.ToUnixTimeMilliseconds())), ("limit", (long)query.Limit));
         var grants = new List<Grant>();
         await ReadGrantsAsync(command, grants, cancellationToken);
         return grants;
@@ -124,6 +127,8 @@ internal abstract class SqlControlStore : IControlStore
 
     protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    private static object Int64OrNull(long? value) => value.HasValue ? value.Value : NullInt64;
+
     private static Grant ReadGrant(string body) => JsonSerializer.Deserialize(body, StoreJsonContext.Default.Grant)!;
 
     private static async Task ReadGrantsAsync(DbCommand command, List<Grant> grants, CancellationToken cancellationToken)
@@ -138,7 +143,7 @@ internal abstract class SqlControlStore : IControlStore
     private static (string, object?)[] GrantParameters(Grant grant) =>
     [
         ("id", grant.Id), ("agent", grant.Agent), ("target", grant.Target), ("status", grant.Status.ToString()),
-        ("requested", grant.RequestedAt.ToUnixTimeMilliseconds()), ("expires", grant.ExpiresAt?.ToUnixTimeMilliseconds()),
+        ("requested", grant.RequestedAt.ToUnixTimeMilliseconds()), ("expires", Int64OrNull(grant.ExpiresAt?.ToUnixTimeMilliseconds())),
         ("version", grant.Version), ("body", JsonSerializer.Serialize(grant, StoreJsonContext.Default.Grant)),
     ];
 
@@ -150,12 +155,8 @@ internal abstract class SqlControlStore : IControlStore
         {
             DbParameter parameter = command.CreateParameter();
             parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            parameter.DbType = value switch
-            {
-                long => System.Data.DbType.Int64,
-                _ => System.Data.DbType.String,
-            };
+            parameter.Value = value is null || value == NullInt64 ? DBNull.Value : value;
+            parameter.DbType = value is long || value == NullInt64 ? System.Data.DbType.Int64 : System.Data.DbType.String;
             command.Parameters.Add(parameter);
         }
 

@@ -6,6 +6,8 @@ namespace Gateway.Core.IntegrationTests.Sessions;
 /// <summary>PROTO-11: clients only ever hold gateway-issued keys; a key cancels its own session's query and nothing else.</summary>
 public sealed class CancelRequestTests(PostgresServer postgres) : IAsyncLifetime
 {
+    // Other test classes run pg_sleep in parallel on the same server: this class counts only its own.
+    private readonly string _marker = Guid.NewGuid().ToString("N");
     private GatewayRig _rig = null!;
 
     public ValueTask InitializeAsync()
@@ -25,8 +27,8 @@ public sealed class CancelRequestTests(PostgresServer postgres) : IAsyncLifetime
         int processId = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(key);
         int secretKey = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(key.AsSpan(4));
         await using NpgsqlConnection second = await _rig.OpenAsync();
-        await using var secondSleep = new NpgsqlCommand("SELECT pg_sleep(30), 'second'", second);
-        await first.SendAsync(Pg.Build().Query("SELECT pg_sleep(30), 'first'"));
+        await using var secondSleep = new NpgsqlCommand($"SELECT pg_sleep(30), 'second' -- {_marker}", second);
+        await first.SendAsync(Pg.Build().Query($"SELECT pg_sleep(30), 'first' -- {_marker}"));
         Task secondRunning = secondSleep.ExecuteNonQueryAsync();
         await WaitForActiveAsync(2);
 
@@ -48,7 +50,7 @@ public sealed class CancelRequestTests(PostgresServer postgres) : IAsyncLifetime
         byte[] key = login.Single(m => m.Code == 'K').Payload;
         int processId = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(key);
         int secretKey = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(key.AsSpan(4));
-        await client.SendAsync(Pg.Build().Query("SELECT pg_sleep(0.5), 'done'"));
+        await client.SendAsync(Pg.Build().Query($"SELECT pg_sleep(0.5), 'done' -- {_marker}"));
         await WaitForActiveAsync(1);
         await SendCancelAsync(processId, secretKey ^ 1);
         var response = await client.ReadUntilReadyAsync(TimeSpan.FromSeconds(10));
@@ -61,7 +63,7 @@ public sealed class CancelRequestTests(PostgresServer postgres) : IAsyncLifetime
     {
         await using NpgsqlConnection sleeper = await _rig.OpenAsync();
         await using NpgsqlConnection worker = await _rig.OpenAsync();
-        await using var sleep = new NpgsqlCommand("SELECT pg_sleep(1.5)", sleeper);
+        await using var sleep = new NpgsqlCommand($"SELECT pg_sleep(1.5) -- {_marker}", sleeper);
         Task sleeping = sleep.ExecuteNonQueryAsync();
         await WaitForActiveAsync(1);
 
@@ -97,7 +99,8 @@ public sealed class CancelRequestTests(PostgresServer postgres) : IAsyncLifetime
     {
         await using var admin = new NpgsqlConnection(postgres.AdminConnectionString);
         await admin.OpenAsync();
-        await using var probe = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active'", admin);
+        await using var probe = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' || $1 AND state = 'active'", admin);
+        probe.Parameters.AddWithValue(_marker);
         return (long)(await probe.ExecuteScalarAsync())!;
     }
 }

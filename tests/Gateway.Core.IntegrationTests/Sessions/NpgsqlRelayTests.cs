@@ -162,9 +162,10 @@ public sealed class NpgsqlRelayTests(PostgresServer postgres) : IAsyncLifetime
     public async Task Cancel_RunningPgSleep_IsForwardedWithUpstreamKey()
     {
         await using NpgsqlConnection connection = await _rig.OpenAsync();
-        await using var sleep = new NpgsqlCommand("SELECT pg_sleep(30)", connection);
+        string query = $"SELECT pg_sleep(30) -- {Guid.NewGuid()}";
+        await using var sleep = new NpgsqlCommand(query, connection);
         Task running = sleep.ExecuteNonQueryAsync();
-        await WaitUntilRunningAsync("SELECT pg_sleep(30)");
+        await WaitUntilRunningAsync(query);
         sleep.Cancel();
         OperationCanceledException canceled = await Assert.ThrowsAsync<OperationCanceledException>(() => running.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal("57014", Assert.IsType<PostgresException>(canceled.InnerException).SqlState);

@@ -54,8 +54,9 @@ public sealed class SessionEndTests(PostgresServer postgres)
         rig.Authorizer.Decide = (_, target) => SessionAuthorization.Allow(target) with { Deadline = deadline, DeadlineMessage = "grant G-42 expired" };
         await using WireClient client = await WireClient.ConnectAsync(rig.Port);
         await client.LoginAsync(GatewayRig.Agent, GatewayRig.AgentSecret, GatewayRig.Target);
-        await client.SendAsync(Pg.Build().Query("SELECT pg_sleep(30)"));
-        await WaitUntilActiveAsync("SELECT pg_sleep(30)");
+        string query = $"SELECT pg_sleep(30) -- {Guid.NewGuid()}";
+        await client.SendAsync(Pg.Build().Query(query));
+        await WaitUntilActiveAsync(query);
 
         time.Advance(TimeSpan.FromMinutes(10));
 
@@ -65,7 +66,7 @@ public sealed class SessionEndTests(PostgresServer postgres)
         Assert.Equal("grant G-42 expired", fields['M']);
         Assert.True(await client.IsClosedAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal(CloseReason.GrantExpired, (await rig.Observer.WaitForCloseAsync(_ => true)).CloseReason);
-        await WaitUntilGoneAsync("SELECT pg_sleep(30)");
+        await WaitUntilGoneAsync(query);
     }
 
     [Fact]

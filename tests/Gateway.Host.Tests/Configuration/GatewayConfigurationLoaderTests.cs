@@ -1,39 +1,51 @@
-using Gateway.Core.Authentication;
-using Gateway.Core.Configuration;
 using Gateway.Host.Configuration;
+using Gateway.Host.Grants;
+using Gateway.Host.Identities;
 using Gateway.Testing;
 
 namespace Gateway.Host.Tests.Configuration;
 
 public sealed class GatewayConfigurationLoaderTests : IDisposable
 {
-    private static readonly string Verifier = ScramVerifier.Create("secret").ToString();
+    private static readonly string Hash = ApiKey.Hash(ApiKey.Create());
+    private static readonly string Hash2 = ApiKey.Hash(ApiKey.Create());
     private readonly string _directory = Directory.CreateTempSubdirectory("gateway-config-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void Load_ValidFile_ResolvesTargetsAgentsAndSecrets()
+    public void Load_ValidFile_ResolvesTargetsScopesPoliciesAndSecrets()
     {
         File.WriteAllText(Path.Combine(_directory, "pw"), "from-a-file\n");
         LoadedConfiguration configuration = Load($$"""
             {
               // comments are allowed
               "listeners": [ { "address": "127.0.0.1:6432" } ],
+              "control": { "address": "127.0.0.1:6480", "gatewayAddress": "db-gateway.internal:6432" },
               "limits": { "loginTimeoutSeconds": 5, "maxMessageSize": 1048576 },
-              "targets": [ { "name": "shop", "host": "127.0.0.1", "port": 5433, "database": "shopdb", "user": "reader",
-                             "password": { "file": "pw" }, "allowOptionSettings": [ "statement_timeout" ] } ],
-              "agents": [ { "name": "a1", "verifier": "{{Verifier}}", "targets": [ "shop" ] } ],
+              "targets": [ { "name": "shop", "host": "127.0.0.1", "port": 5433, "database": "shopdb", "allowOptionSettings": [ "statement_timeout" ],
+                             "scopes": { "read": { "access": "read", "user": "reader", "password": { "file": "pw" }, "tables": [ "public.orders" ] } } } ],
+              "identities": [ { "name": "a1", "kind": "agent", "apiKeyHash": "{{Hash}}" },
+                              { "name": "r1", "kind": "reviewer", "groups": [ "dba" ], "apiKeyHash": "{{Hash2}}" } ],
+              "policies": [ { "name": "p", "agents": [ "a1" ], "targets": [ "shop" ], "scopes": [ "read" ], "maxDuration": "1h30m",
+                              "approval": { "mode": "reviewers", "group": "dba" }, "allowedHours": { "from": "08:00", "to": "18:00" } } ],
             }
             """);
-        UpstreamTarget target = configuration.Targets["shop"];
-        Assert.Equal("shopdb", target.Database);
-        Assert.Equal("reader", target.User);
-        Assert.Equal("***", target.Password.ToString());
-        Assert.Contains("statement_timeout", (IReadOnlySet<string>)target.StartupParameters.AllowedOptionSettings);
+        TargetScope scope = configuration.Targets["shop"]["read"];
+        Assert.Equal("read", scope.Access);
+        Assert.Equal(["public.orders"], scope.Tables);
+        Assert.Equal("shopdb", scope.Upstream.Database);
+        Assert.Equal("reader", scope.Upstream.User);
+        Assert.Equal("***", scope.Upstream.Password.ToString());
+        Assert.Contains("statement_timeout", (IReadOnlySet<string>)scope.Upstream.StartupParameters.AllowedOptionSettings);
         Assert.Equal(TimeSpan.FromSeconds(5), configuration.Gateway.LoginTimeout);
         Assert.Equal(1048576, configuration.Gateway.MaxMessageSize);
-        Assert.Contains("shop", (IReadOnlySet<string>)configuration.Agents["a1"].Targets);
+        AccessPolicy policy = Assert.Single(configuration.Policies);
+        Assert.Equal(TimeSpan.FromMinutes(90), policy.MaxDuration);
+        Assert.Equal("dba", policy.ReviewerGroup);
+        Assert.NotNull(policy.Hours);
+        Assert.Equal(2, configuration.Identities.Count);
+        Assert.Equal("db-gateway.internal:6432", configuration.Control!.GatewayAddress);
         Assert.Equal(6432, configuration.Listeners[0].EndPoint.Port);
     }
 
@@ -42,25 +54,23 @@ public sealed class GatewayConfigurationLoaderTests : IDisposable
     [InlineData("""{ "listeners": [ { "address": "nonsense" } ] }""", "listeners[0].address")]
     [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1", "requireTls": true } ] }""", "listeners[0].requireTls")]
     [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "unknownField": 1 }""", "unknownField")]
-    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "targets": [ { "name": "t", "host": "h", "database": "d", "user": "u", "password": { } } ] }""", "targets[0].password")]
-    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "targets": [ { "name": "t", "host": "h", "database": "d", "user": "u", "password": { "env": "GATEWAY_TEST_UNSET_VARIABLE" } } ] }""", "GATEWAY_TEST_UNSET_VARIABLE")]
-    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "targets": [ { "name": "t", "host": "h", "database": "d", "user": "u", "password": { "env": "HOME" }, "tls": { "mode": "verify-full" } } ] }""", "caBundle")]
-    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "targets": [ { "name": "t", "host": "h", "database": "d", "user": "u", "password": { "env": "HOME" }, "tls": { "mode": "prefer" } } ] }""", "tls.mode")]
-    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "agents": [ { "name": "a", "verifier": "plaintext-password" } ] }""", "agents[0].verifier")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "targets": [ { "name": "t", "host": "h", "database": "d", "scopes": { "read": { "access": "read", "user": "u", "password": { } } } } ] }""", "targets[0].scopes.read.password")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "targets": [ { "name": "t", "host": "h", "database": "d", "scopes": { "read": { "access": "read", "user": "u", "password": { "env": "GATEWAY_TEST_UNSET_VARIABLE" } } } } ] }""", "GATEWAY_TEST_UNSET_VARIABLE")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "targets": [ { "name": "t", "host": "h", "database": "d", "scopes": { "read": { "access": "all", "user": "u", "password": { "env": "HOME" } } } } ] }""", "targets[0].scopes.read.access")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "targets": [ { "name": "t", "host": "h", "database": "d" } ] }""", "targets[0].scopes")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "targets": [ { "name": "t", "host": "h", "database": "d", "tls": { "mode": "verify-full" }, "scopes": { "r": { "access": "read", "user": "u", "password": { "env": "HOME" } } } } ] }""", "caBundle")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "targets": [ { "name": "t", "host": "h", "database": "d", "tls": { "mode": "prefer" }, "scopes": { "r": { "access": "read", "user": "u", "password": { "env": "HOME" } } } } ] }""", "tls.mode")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "identities": [ { "name": "a", "kind": "agent", "apiKeyHash": "gck_the-key-itself" } ] }""", "identities[0].apiKeyHash")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "identities": [ { "name": "a", "kind": "root", "apiKeyHash": "x" } ] }""", "identities[0].kind")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "policies": [ { "name": "p", "targets": [ "nope" ], "maxDuration": "1h" } ] }""", "unknown target")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "policies": [ { "name": "p", "maxDuration": "forever" } ] }""", "policies[0].maxDuration")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "policies": [ { "name": "p", "maxDuration": "1h", "approval": { "mode": "reviewers" } } ] }""", "policies[0].approval.group")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "store": { "kind": "mysql" } }""", "store.kind")]
     [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "limits": { "loginTimeoutSeconds": 0 } }""", "limits.LoginTimeout")]
     public void Load_InvalidFile_FailsNamingTheField(string json, string field)
     {
         ConfigurationException error = Assert.Throws<ConfigurationException>(() => Load(json));
         Assert.Contains(field, error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Load_AgentOnUnknownTarget_Fails()
-    {
-        ConfigurationException error = Assert.Throws<ConfigurationException>(() => Load($$"""
-            { "listeners": [ { "address": "127.0.0.1:1" } ], "agents": [ { "name": "a", "verifier": "{{Verifier}}", "targets": [ "nope" ] } ] }
-            """));
-        Assert.Contains("unknown target \"nope\"", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class ServeTests(PostgresServer postgres)
     public async Task Serve_StreamingA200MegabyteResult_GatewayMemoryStaysBounded()
     {
         await using GatewayProcess gateway = await GatewayProcess.StartAsync(postgres);
-        await using var connection = new NpgsqlConnection(gateway.ConnectionString());
+        await using var connection = new NpgsqlConnection(await gateway.GrantConnectionStringAsync());
         await connection.OpenAsync();
         await using (var warm = new NpgsqlCommand("SELECT repeat('w', 1000) FROM generate_series(1, 20000)", connection))
         {
@@ -44,7 +44,7 @@ public sealed class ServeTests(PostgresServer postgres)
         GatewayProcess gateway = await GatewayProcess.StartAsync(postgres);
         await using (gateway)
         {
-            await using var connection = new NpgsqlConnection(gateway.ConnectionString());
+            await using var connection = new NpgsqlConnection(await gateway.GrantConnectionStringAsync());
             await connection.OpenAsync();
             Assert.Equal(0, await gateway.StopAsync());
             await using var command = new NpgsqlCommand("SELECT 1", connection);
@@ -57,25 +57,28 @@ public sealed class ServeTests(PostgresServer postgres)
     public async Task Serve_Log_HasIdentitiesAndReasonsButNoSecretsOrRows()
     {
         await using GatewayProcess gateway = await GatewayProcess.StartAsync(postgres);
-        await using (var connection = new NpgsqlConnection(gateway.ConnectionString()))
+        string connectionString = await gateway.GrantConnectionStringAsync();
+        await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand("SELECT 'ROW-VALUE-' || 'MARKER'", connection);
             await command.ExecuteScalarAsync();
         }
 
-        await using (var wrong = new NpgsqlConnection(gateway.ConnectionString().Replace(GatewayProcess.AgentSecret, "wrong-secret", StringComparison.Ordinal)))
+        string password = connectionString.Split(';').Single(part => part.StartsWith("Password=", StringComparison.Ordinal))["Password=".Length..];
+        await using (var wrong = new NpgsqlConnection(connectionString.Replace(password, "wrong-secret", StringComparison.Ordinal)))
         {
             await Assert.ThrowsAsync<PostgresException>(() => wrong.OpenAsync());
         }
 
         await gateway.StopAsync();
         string log = gateway.Log;
-        Assert.Contains($"identity {GatewayProcess.Agent}", log, StringComparison.Ordinal);
+        Assert.Contains($"identity {Support.TestIdentities.Agent}", log, StringComparison.Ordinal);
         Assert.Contains("AuthenticationFailed", log, StringComparison.Ordinal);
         Assert.DoesNotContain("ROW-VALUE-MARKER", log, StringComparison.Ordinal);
         Assert.DoesNotContain(PostgresServer.AppPassword, log, StringComparison.Ordinal);
-        Assert.DoesNotContain(GatewayProcess.AgentSecret, log, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, log, StringComparison.Ordinal);
+        Assert.DoesNotContain(Support.TestIdentities.KeyOf(Support.TestIdentities.Agent), log, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-secret", log, StringComparison.Ordinal);
     }
 }

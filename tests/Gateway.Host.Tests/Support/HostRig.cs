@@ -1,0 +1,119 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Gateway.Core.Sessions;
+using Gateway.Host.Commands;
+using Gateway.Host.Configuration;
+using Gateway.Host.Control;
+using Gateway.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Gateway.Host.Tests.Support;
+
+/// <summary>
+/// The whole reference host in-process (PostgreSQL listener, grants, control API on real loopback ports) over a
+/// SQLite file or a PostgreSQL store, optionally on a fake clock.
+/// </summary>
+internal sealed class HostRig : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly List<HttpClient> _clients = [];
+    private bool _stopped;
+
+    private HostRig(WebApplication app, int pgPort, int controlPort, StoreConfiguration store)
+    {
+        _app = app;
+        PgPort = pgPort;
+        ControlPort = controlPort;
+        Store = store;
+    }
+
+    public int PgPort { get; }
+
+    public int ControlPort { get; }
+
+    public StoreConfiguration Store { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public PgGateway Gateway => _app.Services.GetRequiredService<PgGateway>();
+
+    public RecordingObserver Observer { get; private init; } = null!;
+
+    public static async Task<HostRig> StartAsync(PostgresServer postgres, StoreConfiguration store, TimeProvider? time = null, int watchMilliseconds = 100)
+    {
+        postgres.EnsureAvailable();
+        int pgPort = FreePort.Next();
+        int controlPort = FreePort.Next();
+        GatewayConfiguration raw = TestConfiguration.Create(postgres, pgPort, controlPort, store, watchMilliseconds);
+        LoadedConfiguration configuration = GatewayConfigurationLoader.Resolve(raw, Path.GetTempPath());
+        var observer = new RecordingObserver();
+        WebApplication app = ServeCommand.Build(configuration, textLogs: true, time ?? TimeProvider.System,
+            services => services.AddSingleton<IPgSessionObserver>(observer));
+        await app.StartAsync();
+        return new HostRig(app, pgPort, controlPort, store) { Observer = observer };
+    }
+
+    /// <summary>An HTTP client of the control API that presents <paramref name="identity"/>'s key (null: no key).</summary>
+    public HttpClient Api(string? identity)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ControlPort}") };
+        if (identity is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestIdentities.KeyOf(identity));
+        }
+
+        _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>Requests a grant as <paramref name="agent"/> and returns the API's answer (with the credential when it came back active).</summary>
+    public async Task<GrantView> RequestAsync(string agent, string scope = "read", string duration = "10m", int wait = 0)
+    {
+        HttpResponseMessage response = await Api(agent).PostAsJsonAsync("/v1/grants",
+            new GrantRequestBody(TestConfiguration.Target, scope, duration, "integration test task", "because tests", wait, true),
+            ControlJsonContext.Default.GrantRequestBody);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return System.Text.Json.JsonSerializer.Deserialize(body, ControlJsonContext.Default.GrantView)!;
+    }
+
+    public async Task<GrantView> PostAsync(string identity, string path, string? reason = "test")
+    {
+        HttpResponseMessage response = await Api(identity).PostAsJsonAsync(path, new ReasonBody(reason), ControlJsonContext.Default.ReasonBody);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return System.Text.Json.JsonSerializer.Deserialize(body, ControlJsonContext.Default.GrantView)!;
+    }
+
+    public string ConnectionString(CredentialView credential, string? database = null, string? user = null, string? password = null)
+        => $"Host=127.0.0.1;Port={PgPort};Username={user ?? credential.User};Password={password ?? credential.Password};Database={database ?? credential.Database};Pooling=false;SSL Mode=Disable";
+
+    public async Task<NpgsqlConnection> ConnectAsync(CredentialView credential)
+    {
+        var connection = new NpgsqlConnection(ConnectionString(credential));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (HttpClient client in _clients)
+        {
+            client.Dispose();
+        }
+
+        await StopAsync();
+        await _app.DisposeAsync();
+    }
+}
