@@ -38,6 +38,9 @@ internal sealed partial class GrantEnforcer : IPgSessionObserver, IAsyncDisposab
         }
     }
 
+    /// <summary>The latest run of expiries started by the timer (tests await it instead of sleeping).</summary>
+    internal Task Expiring { get; private set; } = Task.CompletedTask;
+
     /// <summary>Grants with at least one live session here.</summary>
     public int GrantsWithSessions => _sessions.Count(pair => !pair.Value.IsEmpty);
 
@@ -150,7 +153,7 @@ internal sealed partial class GrantEnforcer : IPgSessionObserver, IAsyncDisposab
 
         if (due.Count > 0)
         {
-            _ = ExpireAsync(due);
+            Expiring = ExpireAsync(due);
         }
     }
 
