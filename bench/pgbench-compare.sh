@@ -200,6 +200,7 @@ pick_port PG_PORT 55440
 want pgbouncer && pick_port BOUNCER_PORT 56440
 want haproxy && pick_port HAPROXY_PORT 57440
 want gateway && pick_port GATEWAY_PORT 58440
+want gateway && pick_port GATEWAY_CONTROL_PORT $((GATEWAY_PORT + 1))
 
 # ------------------------------------------------------------- postgres ---
 MAX_CONN=300
@@ -354,31 +355,44 @@ build_gateway() {
   log "  built in $((SECONDS - t0)) s"
 }
 start_gateway() {
-  local verifier
-  verifier=$(printf '%s' "$BENCH_PASS" | dotnet "$GW_DIR/gateway.dll" verifier) || die "gateway verifier failed"
-  [[ $verifier == SCRAM-SHA-256\$* ]] || die "unexpected verifier output: $verifier"
+  # The gateway admits only grants: an agent identity with an API key asks the control API for read access to the
+  # bench target (approved by policy), and pgbench connects with the grant's one-time credential.
+  local keys api_key api_hash
+  keys=$(dotnet "$GW_DIR/gateway.dll" apikey) || die "gateway apikey failed"
+  api_key=$(awk '/^key:/{print $2}' <<<"$keys"); api_hash=$(awk '/^hash:/{print $2}' <<<"$keys")
   cat >"$T/gateway.json" <<EOF
 {
   "listeners": [{ "address": "$HOST:$GATEWAY_PORT" }],
+  "control": { "address": "$HOST:$GATEWAY_CONTROL_PORT" },
+  "store": { "path": "$T/gateway.db" },
   "targets": [{ "name": "$BENCH_DB", "host": "$HOST", "port": $PG_PORT, "database": "$BENCH_DB",
-                "user": "$BENCH_USER", "password": { "env": "BENCH_UPSTREAM_PASSWORD" } }],
-  "agents": [{ "name": "$BENCH_USER", "verifier": "$verifier", "targets": ["$BENCH_DB"] }]
+                "scopes": { "read": { "access": "read", "user": "$BENCH_USER", "password": { "env": "BENCH_UPSTREAM_PASSWORD" } } } }],
+  "identities": [{ "name": "bench-agent", "kind": "agent", "apiKeyHash": "$api_hash" }],
+  "policies": [{ "name": "bench", "agents": ["bench-agent"], "targets": ["$BENCH_DB"], "scopes": ["read"], "maxDuration": "24h" }]
 }
 EOF
-  log "start gateway on $HOST:$GATEWAY_PORT"
+  log "start gateway on $HOST:$GATEWAY_PORT (control API on $GATEWAY_CONTROL_PORT)"
   local t0 i
   t0=$(date +%s.%N)
   BENCH_UPSTREAM_PASSWORD=$BENCH_PASS DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     dotnet "$GW_DIR/gateway.dll" serve --config "$T/gateway.json" --log-format text >"$T/gateway.log" 2>&1 &
   DAEMON_PID[gateway]=$!
   for ((i = 0; i < 600; i++)); do
-    port_busy "$GATEWAY_PORT" && break
+    port_busy "$GATEWAY_PORT" && port_busy "$GATEWAY_CONTROL_PORT" && break
     pid_alive "${DAEMON_PID[gateway]}" || { cat "$T/gateway.log" >&2; die "gateway exited during start-up"; }
     sleep 0.1
   done
   port_busy "$GATEWAY_PORT" || die "gateway did not listen on $GATEWAY_PORT within 60 s"
   GW_START_S=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
   log "  gateway (pid ${DAEMON_PID[gateway]}) listening after $GW_START_S s"
+  local grant
+  grant=$(GATEWAY_API_KEY=$api_key dotnet "$GW_DIR/gateway.dll" grant request --url "http://$HOST:$GATEWAY_CONTROL_PORT" \
+    --target "$BENCH_DB" --scope read --duration 12h --task "pgbench comparison" --json) || die "grant request failed: $grant"
+  GW_GRANT_USER=$(grep -oP '"user":"\K[^"]+' <<<"$grant")
+  GW_GRANT_PASSWORD=$(grep -oP '"password":"\K[^"]+' <<<"$grant")
+  [[ -n $GW_GRANT_USER && -n $GW_GRANT_PASSWORD ]] || die "no credential in the grant: $grant"
+  C_CONN[gateway]="host=$HOST port=$GATEWAY_PORT user=$GW_GRANT_USER password=$GW_GRANT_PASSWORD dbname=$BENCH_DB sslmode=disable gssencmode=disable"
+  log "  grant $GW_GRANT_USER active for 12h"
 }
 
 # ----------------------------------------------------------- contenders ---
