@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# GatewayCore demo: a throwaway PostgreSQL with a "shop" database, the gateway in front of it, an agent identity
-# that holds no database credential, and psql going through the gateway over TLS. Prints what happened and cleans
-# up after itself. Everything listens on 127.0.0.1 only.
+# GatewayCore demo: a throwaway PostgreSQL with a "shop" database, the gateway in front of it, and an AI agent that
+# holds no database credential. The agent asks for time-boxed access, a policy or a reviewer approves it, the agent
+# queries through the gateway over TLS, and the gateway ends its session when the grant expires or is revoked.
+# Prints what happened and cleans up after itself. Everything listens on 127.0.0.1 only.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/ensure-packages.sh"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '\033[2m$ %s\033[0m\n' "$*"; "$@"; }
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 work=$(mktemp -d "${TMPDIR:-/tmp}/gatewaycore-demo.XXXXXX")
 chmod 755 "$work"
@@ -47,63 +49,90 @@ port = $pg_port
 unix_socket_directories = '$work/pg'
 CONF
 as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/postgres.log" -w start >/dev/null
-upstream_password=$(openssl rand -hex 16)
+reader_password=$(openssl rand -hex 16)
+writer_password=$(openssl rand -hex 16)
 as_pg "$pg_bin/psql" -h "$work/pg" -p "$pg_port" -U postgres -X -q -v ON_ERROR_STOP=1 -f - <<SQL
-CREATE ROLE shop_reader LOGIN PASSWORD '$upstream_password';
+CREATE ROLE shop_reader LOGIN PASSWORD '$reader_password';
+CREATE ROLE shop_writer LOGIN PASSWORD '$writer_password';
 CREATE DATABASE shop;
 \c shop
-CREATE TABLE customers (id int PRIMARY KEY, name text, email text, country text);
-INSERT INTO customers VALUES
-  (1, 'Ada Lovelace', 'ada@example.com', 'UK'),
-  (2, 'Grace Hopper', 'grace@example.com', 'US'),
-  (3, 'Katherine Johnson', 'katherine@example.com', 'US');
+CREATE TABLE customers (id int PRIMARY KEY, name text, country text);
+INSERT INTO customers VALUES (1, 'Ada Lovelace', 'UK'), (2, 'Grace Hopper', 'US'), (3, 'Katherine Johnson', 'US');
 GRANT SELECT ON customers TO shop_reader;
+GRANT SELECT, INSERT, UPDATE ON customers TO shop_writer;
 SQL
-echo "PostgreSQL on 127.0.0.1:$pg_port; upstream role shop_reader (its password stays with the gateway)"
+printf '%s' "$reader_password" >"$work/reader.password"
+printf '%s' "$writer_password" >"$work/writer.password"
+chmod 600 "$work"/*.password
+echo "roles shop_reader and shop_writer: their passwords stay with the gateway"
 
-say "Configuring the gateway: TLS, a target, an agent identity"
+say "Identities: an agent and a reviewer, each with an API key (only its hash is configured)"
+agent_keys=$(gateway apikey); reviewer_keys=$(gateway apikey)
+agent_key=$(awk '/^key:/{print $2}' <<<"$agent_keys"); reviewer_key=$(awk '/^key:/{print $2}' <<<"$reviewer_keys")
+gw_port=$(free_port); control_port=$(free_port)
 mkdir -p "$work/tls"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
   -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" 2>/dev/null
-agent_secret=$(openssl rand -hex 16)
-verifier=$(printf '%s\n' "$agent_secret" | gateway verifier)
-printf '%s' "$upstream_password" >"$work/shop.password"
-chmod 600 "$work/shop.password"
 cat >"$work/gateway.json" <<JSON
 {
-  "listeners": [ { "address": "127.0.0.1:0", "tls": { "certificate": "tls/cert.pem", "key": "tls/key.pem" }, "requireTls": true } ],
+  "listeners": [ { "address": "127.0.0.1:$gw_port", "tls": { "certificate": "tls/cert.pem", "key": "tls/key.pem" }, "requireTls": true } ],
+  "control": { "address": "127.0.0.1:$control_port", "gatewayAddress": "localhost:$gw_port" },
   "targets": [ { "name": "shop", "host": "127.0.0.1", "port": $pg_port, "database": "shop",
-                 "user": "shop_reader", "password": { "file": "shop.password" } } ],
-  "agents": [ { "name": "claude-code", "verifier": "$verifier", "targets": [ "shop" ] } ]
+                 "scopes": { "read":  { "access": "read",  "user": "shop_reader", "password": { "file": "reader.password" } },
+                             "write": { "access": "write", "user": "shop_writer", "password": { "file": "writer.password" } } } } ],
+  "identities": [ { "name": "claude-code", "kind": "agent", "apiKeyHash": "$(awk '/^hash:/{print $2}' <<<"$agent_keys")" },
+                  { "name": "alice", "kind": "reviewer", "groups": [ "dba" ], "apiKeyHash": "$(awk '/^hash:/{print $2}' <<<"$reviewer_keys")" } ],
+  "policies": [ { "name": "agents-read-shop", "agents": [ "claude-code" ], "targets": [ "shop" ], "scopes": [ "read" ], "maxDuration": "30m" },
+                { "name": "agents-write-shop", "agents": [ "claude-code" ], "targets": [ "shop" ], "scopes": [ "write" ], "maxDuration": "15m",
+                  "approval": { "mode": "reviewers", "group": "dba" } } ]
 }
 JSON
-echo "agent claude-code is stored only as a SCRAM verifier: ${verifier:0:40}..."
 gateway serve --config "$work/gateway.json" --log-format text >"$work/gateway.log" 2>&1 &
 gateway_pid=$!
-for _ in $(seq 100); do
-  gw_port=$(sed -n 's/.*Listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/gateway.log" | head -n1)
-  [[ -n $gw_port ]] && break
-  sleep 0.1
-done
-[[ -n ${gw_port:-} ]] || { cat "$work/gateway.log"; exit 1; }
-echo "gateway listening on 127.0.0.1:$gw_port (TLS required)"
+for _ in $(seq 200); do grep -q "Application started" "$work/gateway.log" && break; sleep 0.1; done
+grep -q "Application started" "$work/gateway.log" || { cat "$work/gateway.log"; exit 1; }
+echo "gateway: PostgreSQL on 127.0.0.1:$gw_port (TLS required), control API on 127.0.0.1:$control_port"
+export GATEWAY_CONTROL_URL=http://127.0.0.1:$control_port
+as_agent() { GATEWAY_API_KEY=$agent_key gateway "$@"; }
+as_reviewer() { GATEWAY_API_KEY=$reviewer_key gateway "$@"; }
+psql_grant() { PGPASSWORD=$2 psql "host=localhost port=$gw_port user=$1 dbname=shop sslmode=verify-full sslrootcert=$work/tls/cert.pem" -X "${@:3}"; }
 
-conn="host=localhost port=$gw_port user=claude-code dbname=shop sslmode=verify-full sslrootcert=$work/tls/cert.pem"
-say "The agent queries through the gateway (psql, sslmode=verify-full)"
-PGPASSWORD=$agent_secret psql "$conn" -X -c "SELECT id, name, country FROM customers ORDER BY id" \
-  -c "SELECT current_user AS upstream_role, ssl AS gateway_to_database_tls FROM pg_stat_ssl WHERE pid = pg_backend_pid()" || true
-echo "(the database sees the gateway's role; the agent never held its password)"
+say "The agent asks for 20 seconds of read access; the policy approves it"
+run as_agent grant request --target shop --scope read --duration 20s --task "count customers per country for ticket 4711" --wait 5 | tee "$work/read.grant"
+read_user=$(awk '/^user/{print $2}' "$work/read.grant"); read_password=$(awk '/^password/{print $2}' "$work/read.grant")
 
-say "A wrong secret is refused, without saying whether the agent exists"
-PGPASSWORD=wrong psql "$conn" -X -c "SELECT 1" 2>&1 | sed 's/^/  /' || true
-PGPASSWORD=wrong psql "${conn/claude-code/nobody}" -X -c "SELECT 1" 2>&1 | sed 's/^/  /' || true
+say "The agent queries through the gateway with the grant's one-time credential"
+psql_grant "$read_user" "$read_password" -c "SELECT country, count(*) FROM customers GROUP BY country ORDER BY country" \
+  -c "SELECT current_user AS upstream_role"
+echo "(the database sees the scope's role; the agent never held its password)"
 
-say "A plaintext connection is refused: the listener requires TLS"
-PGPASSWORD=$agent_secret psql "host=127.0.0.1 port=$gw_port user=claude-code dbname=shop sslmode=disable" -X -c "SELECT 1" 2>&1 | sed 's/^/  /' || true
+say "Write access needs a reviewer; the agent cannot approve its own request"
+as_agent grant request --target shop --scope write --duration 5m --task "fix the country of customer 3" --justification "ticket 4712" --wait 30 >"$work/write.grant" 2>&1 &
+request_pid=$!
+for _ in $(seq 100); do pending=$(as_reviewer grant list --status requested | awk 'NR==2{print $1}'); [[ -n $pending ]] && break; sleep 0.1; done
+as_reviewer grant list --status requested
+as_agent grant approve "$pending" --reason "looks fine to me" 2>&1 | sed 's/^/  /' || true
+run as_reviewer grant approve "$pending" --reason "checked ticket 4712"
+wait "$request_pid"
+cat "$work/write.grant"
+write_user=$(awk '/^user/{print $2}' "$work/write.grant"); write_password=$(awk '/^password/{print $2}' "$work/write.grant")
+psql_grant "$write_user" "$write_password" -c "UPDATE customers SET country = 'US' WHERE id = 3"
 
-say "A running query is cancelled through the gateway's own cancel key"
-PGPASSWORD=$agent_secret timeout -s INT 1 psql "$conn" -X -c "SELECT pg_sleep(30)" 2>&1 | sed 's/^/  /' || true
+say "Revocation ends a live session at once"
+psql_grant "$write_user" "$write_password" -c "SELECT pg_sleep(60)" 2>&1 | sed 's/^/  /' &
+psql_pid=$!
+sleep 1
+run as_reviewer grant revoke "$write_user" --reason "done with ticket 4712" >/dev/null
+wait "$psql_pid" || true
 
-say "What the gateway recorded (its log: identities, reasons, no row data, no secrets)"
-sleep 0.5
-grep -E "Session|refused|Listening" "$work/gateway.log" | sed 's/^/  /'
+say "Expiry ends a live session at the end of its window, even in the middle of a query"
+psql_grant "$read_user" "$read_password" -c "SELECT now()::time(0) AS started, pg_sleep(60)" 2>&1 | sed 's/^/  /' || true
+echo "  (ended at $(date -u +%T) UTC)"
+psql_grant "$read_user" "$read_password" -c "SELECT 1" 2>&1 | sed 's/^/  /' || true
+
+say "The reviewer's view: every grant, who approved it, how it ended"
+as_reviewer grant list
+as_reviewer grant show "$write_user"
+
+say "What the gateway logged (identities, grants, reasons; no row data, no secrets)"
+grep -E "Grant|Session .* (opened|closed|being ended)|refused" "$work/gateway.log" | sed 's/^/  /'

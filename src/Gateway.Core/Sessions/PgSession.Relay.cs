@@ -30,6 +30,10 @@ public sealed partial class PgSession
     private LargeFrame _serverLargeFrame;
     private readonly Lock _stopLock = new();
     private bool _pipesCompleted;
+    private volatile bool _clientFlushPending;
+    private volatile bool _upstreamFlushPending;
+    private bool _clientSendInterrupted;
+    private bool _upstreamSendInterrupted;
     private volatile bool _upstreamIdle = true;
     private bool _serverSentFatal;
 
@@ -74,18 +78,29 @@ public sealed partial class PgSession
         }
 
         StopPumps();
+        try
+        {
+            await Task.WhenAll(fromClient, fromServer).WaitAsync(FinalFlushTimeout, _gateway.TimeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A pump is stuck flushing to a peer that does not read: interrupt the flush; the session ends regardless.
+            InterruptFlushes();
+        }
+
         PumpResult client = await fromClient.ConfigureAwait(false);
         PumpResult server = await fromServer.ConfigureAwait(false);
 
         // Only the server pump writes to the client while relaying; now that it has stopped, the client may be told
-        // why its session ends, provided the pump stopped between two messages.
+        // why its session ends, provided the pump stopped between two messages and no send was cut off midway (an
+        // interrupted send may have left part of a message, or of a TLS record, on the wire).
         string? message = ClientMessageFor(CloseReason);
-        if (message is not null && server.AtBoundary)
+        if (message is not null && server.AtBoundary && !_clientSendInterrupted)
         {
             await TryWriteClientErrorAsync(ClientSqlStateFor(CloseReason), message).ConfigureAwait(false);
         }
 
-        if (client.AtBoundary && CloseReason is not (CloseReason.ClientTerminate or CloseReason.ServerEndOfStream
+        if (client.AtBoundary && !_upstreamSendInterrupted && CloseReason is not (CloseReason.ClientTerminate or CloseReason.ServerEndOfStream
             or CloseReason.ServerFatalError or CloseReason.ServerConnectionError))
         {
             await TryWriteUpstreamTerminateAsync().ConfigureAwait(false);
@@ -124,7 +139,7 @@ public sealed partial class PgSession
                 }
 
                 ValueTask<FlushResult> flush = output.FlushAsync();
-                FlushResult flushed = flush.IsCompletedSuccessfully ? flush.Result : await flush.ConfigureAwait(false);
+                FlushResult flushed = flush.IsCompletedSuccessfully ? flush.Result : await AwaitFlushAsync(side, flush).ConfigureAwait(false);
                 if (flushed.IsCompleted)
                 {
                     CloseReason peerGone = side == PgSide.Frontend ? CloseReason.ServerConnectionError : CloseReason.ClientConnectionError;
@@ -483,8 +498,9 @@ public sealed partial class PgSession
     }
 
     /// <summary>
-    /// Wakes both pumps so that they return. Safe from any thread and at any time, including while the session is
-    /// completing its pipes (a stream-backed reader throws once completed; there is nothing left to wake then).
+    /// Wakes both pumps waiting for input so that they return. Safe from any thread and at any time, including while
+    /// the session is completing its pipes. A pump in the middle of a send is left to finish it (see
+    /// <see cref="InterruptFlushes"/>).
     /// </summary>
     private void StopPumps()
     {
@@ -503,24 +519,78 @@ public sealed partial class PgSession
         }
     }
 
+    /// <summary>Cuts off sends still pending after the pumps were asked to stop, and remembers that it did.</summary>
+    private void InterruptFlushes()
+    {
+        lock (_stopLock)
+        {
+            if (_pipesCompleted)
+            {
+                return;
+            }
+
+            if (_clientFlushPending)
+            {
+                _clientSendInterrupted = true;
+                CancelFlush(_client.Output);
+            }
+
+            if (_upstreamFlushPending && _upstream is not null)
+            {
+                _upstreamSendInterrupted = true;
+                CancelFlush(_upstream.Output);
+            }
+        }
+    }
+
+    /// <summary>Awaits a send that did not complete at once, marking it pending so that termination can interrupt it.</summary>
+    private async ValueTask<FlushResult> AwaitFlushAsync(PgSide side, ValueTask<FlushResult> flush)
+    {
+        SetFlushPending(side, true);
+        try
+        {
+            return await flush.ConfigureAwait(false);
+        }
+        finally
+        {
+            SetFlushPending(side, false);
+        }
+    }
+
+    private void SetFlushPending(PgSide side, bool pending)
+    {
+        if (side == PgSide.Frontend)
+        {
+            _upstreamFlushPending = pending;
+        }
+        else
+        {
+            _clientFlushPending = pending;
+        }
+    }
+
+    private static void CancelFlush(PipeWriter output)
+    {
+        try
+        {
+            output.CancelPendingFlush();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A stream-backed writer disposes its cancellation source as a cancelled flush completes.
+        }
+    }
+
     private static void Wake(IDuplexPipe pipe)
     {
-        // A stream-backed pipe (TLS) disposes its cancellation source as a cancelled read or flush completes;
-        // racing with that means the pump is already awake.
         try
         {
             pipe.Input.CancelPendingRead();
         }
         catch (ObjectDisposedException)
         {
-        }
-
-        try
-        {
-            pipe.Output.CancelPendingFlush();
-        }
-        catch (ObjectDisposedException)
-        {
+            // A stream-backed reader disposes its cancellation source as a cancelled read completes; racing with
+            // that means the pump is already awake.
         }
     }
 }

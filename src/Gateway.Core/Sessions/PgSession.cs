@@ -283,12 +283,23 @@ public sealed partial class PgSession
         }
     }
 
-    private static async ValueTask CompleteAsync(IDuplexPipe pipe, SslStream? tls, IDuplexPipe? inner)
+    private async ValueTask CompleteAsync(IDuplexPipe pipe, SslStream? tls, IDuplexPipe? inner)
     {
         await pipe.Input.CompleteAsync().ConfigureAwait(false);
         await pipe.Output.CompleteAsync().ConfigureAwait(false);
         if (tls is not null)
         {
+            // close_notify, so that the peer sees the end of a TLS session rather than a truncated one.
+            try
+            {
+                using var timeout = new CancellationTokenSource(FinalFlushTimeout, _gateway.TimeProvider);
+                await tls.ShutdownAsync().WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (TransportErrors.IsConnectionError(exception) || exception is OperationCanceledException or InvalidOperationException)
+            {
+                // The peer is gone or the stream was already broken; closing is all that is left.
+            }
+
             await tls.DisposeAsync().ConfigureAwait(false);
         }
 

@@ -154,6 +154,28 @@ public sealed class SessionEndTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task Terminate_OverTls_ClientReceivesTheFatalMessageIntact()
+    {
+        await using GatewayRig rig = GatewayRig.Start(postgres, listener: new PgListenerOptions
+        {
+            Tls = new SslServerAuthenticationOptions { ServerCertificate = postgres.Certificates.Server },
+            RequireTls = true,
+        });
+        string connectionString = rig.ConnectionString().Replace("SSL Mode=Disable", "SSL Mode=Require;Trust Server Certificate=true", StringComparison.Ordinal);
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var sleep = new NpgsqlCommand($"SELECT pg_sleep(30) -- {Guid.NewGuid()}", connection);
+        Task running = sleep.ExecuteNonQueryAsync();
+        await WaitUntilActiveAsync(sleep.CommandText);
+
+        Assert.Single(rig.Gateway.Sessions).Terminate(CloseReason.GrantRevoked, "grant G-7 was revoked");
+
+        PostgresException ended = await Assert.ThrowsAsync<PostgresException>(() => running.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(("FATAL", "57P01", "grant G-7 was revoked"), (ended.Severity, ended.SqlState, ended.MessageText));
+        await WaitUntilGoneAsync(sleep.CommandText);
+    }
+
+    [Fact]
     public async Task TlsHandshake_Garbage_ClosedWithTlsHandshakeFailed()
     {
         await using GatewayRig rig = GatewayRig.Start(postgres, listener: new PgListenerOptions
