@@ -87,7 +87,7 @@ cat >"$work/gateway.json" <<JSON
                   "approval": { "mode": "reviewers", "group": "dba" } } ]
 }
 JSON
-gateway serve --config "$work/gateway.json" --log-format text >"$work/gateway.log" 2>&1 &
+dotnet "$work/gateway/gateway.dll" serve --config "$work/gateway.json" --log-format text >"$work/gateway.log" 2>&1 &
 gateway_pid=$!
 for _ in $(seq 200); do grep -q "Application started" "$work/gateway.log" && break; sleep 0.1; done
 grep -q "Application started" "$work/gateway.log" || { cat "$work/gateway.log"; exit 1; }
