@@ -17,6 +17,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public void Reset() => _written = 0;
 
+    /// <summary>Drops what was written after <paramref name="length"/> bytes.</summary>
+    public void Truncate(int length) => _written = Math.Min(_written, length);
+
     public void Advance(int count)
     {
         if ((uint)count > (uint)(_buffer.Length - _written))

@@ -50,7 +50,8 @@ public sealed partial class PgSession
             _backendCodes = _backendCodes.Union(hook.BackendCodes);
         }
 
-        _hookBuffers = new PooledBufferWriter[_hooks.Length];
+        // One replacement buffer per hook and direction: the two pumps run concurrently.
+        _hookBuffers = new PooledBufferWriter[_hooks.Length * 2];
     }
 
     private void ReleaseHookBuffer()
@@ -385,7 +386,7 @@ public sealed partial class PgSession
                 continue;
             }
 
-            PooledBufferWriter replacement = _hookBuffers[i] ??= new PooledBufferWriter();
+            PooledBufferWriter replacement = _hookBuffers[(i * 2) + (side == PgSide.Frontend ? 0 : 1)] ??= new PooledBufferWriter();
             replacement.Reset();
             var message = new PgMessage(side, code, frame.Slice(PgFrameReader.HeaderLength));
             if (hook.OnMessage(message, replacement) == PgHookAction.Forward)
