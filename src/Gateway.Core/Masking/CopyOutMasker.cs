@@ -14,7 +14,8 @@ namespace Gateway.Core.Masking;
 /// </summary>
 internal sealed class CopyOutMasker : IDisposable
 {
-    private static ReadOnlySpan<byte> BinarySignature => "PGCOPY\n\xff\r\n\0"u8;
+    /// <summary>PGCOPY, newline, 0xFF, carriage return, newline, NUL.</summary>
+    private static ReadOnlySpan<byte> BinarySignature => [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00];
 
     private readonly RowPlan _plan;
     private readonly CopyFormat _format;

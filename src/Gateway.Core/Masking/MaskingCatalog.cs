@@ -35,6 +35,14 @@ public sealed class MaskingCatalog
         FROM pg_catalog.pg_type t
         """;
 
+    /// <summary>User functions' bodies: a function that reads a protected column taints every statement that calls it.</summary>
+    internal const string FunctionsQuery = """
+        SELECT p.proname, p.prosrc
+        FROM pg_catalog.pg_proc p
+        JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prolang <> 13 AND p.prolang <> 12
+        """;
+
     /// <summary>Planner statistics expose column values to anyone who may read the column (MASK-12).</summary>
     private static readonly (string View, string[] Columns)[] StatisticsViews =
     [
@@ -109,7 +117,8 @@ public sealed class MaskingCatalog
         IReadOnlyList<string?[]> relationRows = await query(RelationsQuery, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<string?[]> dependencyRows = await query(DependenciesQuery, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<string?[]> typeRows = await query(TypesQuery, cancellationToken).ConfigureAwait(false);
-        return Build(policy, relationRows, dependencyRows, typeRows, timeProvider.GetUtcNow());
+        IReadOnlyList<string?[]> functionRows = await query(FunctionsQuery, cancellationToken).ConfigureAwait(false);
+        return Build(policy, relationRows, dependencyRows, typeRows, timeProvider.GetUtcNow(), functionRows: functionRows);
     }
 
     /// <summary>Reads the catalog again for the same policy (after a schema change), keeping the compiled detectors.</summary>
@@ -123,7 +132,8 @@ public sealed class MaskingCatalog
         IReadOnlyList<string?[]> relationRows = await query(RelationsQuery, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<string?[]> dependencyRows = await query(DependenciesQuery, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<string?[]> typeRows = await query(TypesQuery, cancellationToken).ConfigureAwait(false);
-        return Build(Policy, relationRows, dependencyRows, typeRows, timeProvider.GetUtcNow(), Scanner);
+        IReadOnlyList<string?[]> functionRows = await query(FunctionsQuery, cancellationToken).ConfigureAwait(false);
+        return Build(Policy, relationRows, dependencyRows, typeRows, timeProvider.GetUtcNow(), Scanner, functionRows);
     }
 
     /// <summary>
@@ -152,7 +162,8 @@ public sealed class MaskingCatalog
     }
 
     internal static MaskingCatalog Build(
-        MaskingPolicy policy, IReadOnlyList<string?[]> relationRows, IReadOnlyList<string?[]> dependencyRows, IReadOnlyList<string?[]> typeRows, DateTimeOffset loadedAt, ContentScanner? scanner = null)
+        MaskingPolicy policy, IReadOnlyList<string?[]> relationRows, IReadOnlyList<string?[]> dependencyRows, IReadOnlyList<string?[]> typeRows, DateTimeOffset loadedAt,
+        ContentScanner? scanner = null, IReadOnlyList<string?[]>? functionRows = null)
     {
         var relations = new Dictionary<uint, CatalogRelation>();
         foreach (string?[] row in relationRows)
@@ -224,6 +235,22 @@ public sealed class MaskingCatalog
             }
         }
 
+        // Functions whose body names a protected column or relation (or another such function) taint their callers:
+        // SELECT my_report() has no origin to mask by, and its text does not name what the function reads.
+        var functions = (functionRows ?? []).Select(row => (Name: row[0]!.ToLowerInvariant(), Body: row[1] ?? string.Empty)).ToList();
+        for (bool changed = taint.Count > 0; changed;)
+        {
+            changed = false;
+            foreach ((string name, string body) in functions)
+            {
+                if (!taint.Contains(name) && MentionsAny(body, taint))
+                {
+                    taint.Add(name);
+                    changed = true;
+                }
+            }
+        }
+
         if (policy.Columns.Count > 0)
         {
             foreach ((string view, string[] columns) in StatisticsViews)
@@ -232,7 +259,11 @@ public sealed class MaskingCatalog
                 foreach (CatalogAttribute attribute in statistics?.Attributes.Where(a => columns.Contains(a.Name)) ?? [])
                 {
                     protectedColumns[Key(statistics!.Oid, attribute.Number)] = new ColumnRule(MaskStyle.Null, 0, $"pg_catalog.{view}.{attribute.Name}", attribute.Name);
+                    taint.Add(attribute.Name);
                 }
+
+                // most_common_vals::text has no origin left: naming the view taints the statement.
+                taint.Add(view);
             }
         }
 
@@ -246,6 +277,19 @@ public sealed class MaskingCatalog
             unresolved,
             loadedAt,
             scanner ?? new ContentScanner(policy.Detectors, policy.CustomDetectors));
+    }
+
+    private static bool MentionsAny(string body, HashSet<string> names)
+    {
+        foreach (System.Text.RegularExpressions.ValueMatch word in System.Text.RegularExpressions.Regex.EnumerateMatches(body, "[A-Za-z_][A-Za-z0-9_$]*"))
+        {
+            if (names.Contains(body.Substring(word.Index, word.Length).ToLowerInvariant()))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     internal static long Key(uint relation, short attribute) => ((long)relation << 16) | (ushort)attribute;

@@ -54,11 +54,17 @@ public sealed partial class PgSession
         _hookBuffers = new PooledBufferWriter[_hooks.Length * 2];
     }
 
-    private void ReleaseHookBuffer()
+    /// <summary>After both pumps have stopped: returns the hooks' buffers and disposes the hooks that hold resources.</summary>
+    private void ReleaseHooks()
     {
         foreach (PooledBufferWriter? buffer in _hookBuffers)
         {
             buffer?.Dispose();
+        }
+
+        foreach (IPgMessageHook hook in _hooks)
+        {
+            (hook as IDisposable)?.Dispose();
         }
 
         _clientLargeFrame.Release();

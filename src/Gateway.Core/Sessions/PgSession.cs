@@ -267,7 +267,7 @@ public sealed partial class PgSession
             await DisposeTransportAsync(_upstreamTransport!).ConfigureAwait(false);
         }
 
-        ReleaseHookBuffer();
+        ReleaseHooks();
         if (!_opened)
         {
             NotifyLoginFailed();

@@ -29,7 +29,10 @@ public sealed record SessionAuthorization
     /// <summary>The FATAL message the client receives at the deadline; defaults to one naming the deadline.</summary>
     public string? DeadlineMessage { get; init; }
 
-    /// <summary>Per-session message hooks (masking, recording, guardrails), run in order.</summary>
+    /// <summary>
+    /// Per-session message hooks (masking, recording, guardrails), run in order. The session disposes those that are
+    /// <see cref="IDisposable"/> when it has ended.
+    /// </summary>
     public IReadOnlyList<IPgMessageHook> Hooks { get; init; } = [];
 
     /// <summary>The host's own data for the session, kept on <see cref="PgSession.State"/>.</summary>
