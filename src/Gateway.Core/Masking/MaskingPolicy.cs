@@ -24,6 +24,29 @@ public sealed record MaskingPolicy
     /// </summary>
     public bool MaskAllExpressions { get; init; }
 
+    /// <summary>
+    /// Checks the policy before any session uses it: token style needs a key, partial style a sane length, and every
+    /// custom detector must compile.
+    /// </summary>
+    /// <exception cref="ArgumentException">What is wrong, naming the column or detector.</exception>
+    public void Validate()
+    {
+        foreach (ProtectedColumn column in Columns)
+        {
+            if (column.Style == MaskStyle.Token && TokenKey.Length == 0)
+            {
+                throw new ArgumentException($"{column} uses the token style but the policy has no token key", nameof(TokenKey));
+            }
+
+            if (column.KeepLast is < 0 or > 64)
+            {
+                throw new ArgumentException($"{column}: keepLast must be between 0 and 64", nameof(Columns));
+            }
+        }
+
+        _ = new ContentScanner(Detectors, CustomDetectors);
+    }
+
     /// <summary>True when nothing would ever be masked.</summary>
     public bool IsEmpty => Columns.Count == 0 && Detectors == ContentDetectors.None && CustomDetectors.Count == 0;
 }

@@ -86,6 +86,7 @@ internal static class ServeCommand
         builder.Services.AddSingleton(provider => new GrantEnforcer(
             provider.GetRequiredService<IControlStore>(), time, provider.GetRequiredService<ILogger<GrantEnforcer>>(), control.WatchInterval));
         builder.Services.AddSingleton<GrantService>();
+        builder.Services.AddSingleton<Gateway.Host.Masking.MaskingCatalogCache>();
         builder.Services.AddSingleton<IdentityDirectory>();
         builder.Services.AddGatewayCore(configuration.Gateway).AddAuthorizer<GrantAuthorizer>();
         builder.Services.AddSingleton<Gateway.Core.Sessions.IPgSessionObserver>(provider => provider.GetRequiredService<GrantEnforcer>());

@@ -107,6 +107,48 @@ internal sealed record TargetConfiguration
 
     /// <summary>Named levels of access, each an upstream role whose credentials only the gateway holds.</summary>
     public Dictionary<string, ScopeConfiguration> Scopes { get; set; } = [];
+
+    /// <summary>What every session of this target masks; none when absent.</summary>
+    public MaskingConfiguration? Masking { get; set; }
+}
+
+internal sealed record MaskingConfiguration
+{
+    /// <summary>Protected columns, each <c>schema.table.column</c> with its style.</summary>
+    public List<MaskedColumnConfiguration> Columns { get; set; } = [];
+
+    /// <summary>Built-in content detectors by name, <c>all</c> (the default) or none (an empty list).</summary>
+    public List<string>? Detectors { get; set; }
+
+    public List<CustomDetectorConfiguration> CustomDetectors { get; set; } = [];
+
+    /// <summary>The key of the <c>token</c> style (at least 32 bytes of secret), by reference.</summary>
+    public SecretReference? TokenKey { get; set; }
+
+    public string? RedactedText { get; set; }
+
+    /// <summary>Mask every result column without an origin, not only those of statements naming protected data.</summary>
+    public bool MaskAllExpressions { get; set; }
+
+    /// <summary>How old the catalog of protected columns may get before it is read again.</summary>
+    public int CatalogRefreshSeconds { get; set; } = 60;
+}
+
+internal sealed record MaskedColumnConfiguration
+{
+    public required string Column { get; set; }
+
+    /// <summary><c>redact</c>, <c>partial</c>, <c>token</c> or <c>null</c>.</summary>
+    public string Style { get; set; } = "redact";
+
+    public int KeepLast { get; set; } = 4;
+}
+
+internal sealed record CustomDetectorConfiguration
+{
+    public required string Name { get; set; }
+
+    public required string Pattern { get; set; }
 }
 
 internal sealed record ScopeConfiguration

@@ -7,6 +7,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Gateway.Core.Authentication;
 using Gateway.Core.Configuration;
+using Gateway.Core.Masking;
+using Gateway.Host.Masking;
 using Gateway.Host.Grants;
 using Gateway.Host.Identities;
 
@@ -50,6 +52,7 @@ internal static class GatewayConfigurationLoader
 
         var listeners = raw.Listeners.Select((listener, i) => ResolveListener(listener, $"listeners[{i}]", baseDirectory)).ToList();
         var targets = new Dictionary<string, FrozenDictionary<string, TargetScope>>(StringComparer.Ordinal);
+        var masking = new Dictionary<string, TargetMasking>(StringComparer.Ordinal);
         for (int i = 0; i < raw.Targets.Count; i++)
         {
             TargetConfiguration target = raw.Targets[i];
@@ -61,6 +64,11 @@ internal static class GatewayConfigurationLoader
             if (!targets.TryAdd(target.Name, ResolveScopes(target, $"targets[{i}]", baseDirectory)))
             {
                 throw new ConfigurationException($"targets[{i}].name: \"{target.Name}\" is defined twice");
+            }
+
+            if (target.Masking is { } configured)
+            {
+                masking.Add(target.Name, ResolveMasking(target, configured, $"targets[{i}].masking", baseDirectory));
             }
         }
 
@@ -98,7 +106,119 @@ internal static class GatewayConfigurationLoader
             storeConnectionString,
             targets.ToFrozenDictionary(StringComparer.Ordinal),
             identities,
-            policies);
+            policies,
+            masking.ToFrozenDictionary(StringComparer.Ordinal));
+    }
+
+    private static TargetMasking ResolveMasking(TargetConfiguration target, MaskingConfiguration masking, string field, string baseDirectory)
+    {
+        var columns = new List<ProtectedColumn>();
+        for (int i = 0; i < masking.Columns.Count; i++)
+        {
+            MaskedColumnConfiguration column = masking.Columns[i];
+            string[] parts = column.Column.Split('.');
+            if (parts.Length != 3 || parts.Any(string.IsNullOrWhiteSpace))
+            {
+                throw new ConfigurationException($"{field}.columns[{i}].column: \"{column.Column}\" is not schema.table.column");
+            }
+
+            MaskStyle style = column.Style switch
+            {
+                "redact" => MaskStyle.Redact,
+                "partial" => MaskStyle.Partial,
+                "token" => MaskStyle.Token,
+                "null" => MaskStyle.Null,
+                string other => throw new ConfigurationException($"{field}.columns[{i}].style: \"{other}\" is not redact, partial, token or null"),
+            };
+            if (column.KeepLast is < 0 or > 64)
+            {
+                throw new ConfigurationException($"{field}.columns[{i}].keepLast: between 0 and 64");
+            }
+
+            columns.Add(new ProtectedColumn(parts[0], parts[1], parts[2], style) { KeepLast = column.KeepLast });
+        }
+
+        ContentDetectors detectors = ContentDetectors.All;
+        if (masking.Detectors is { } names)
+        {
+            detectors = ContentDetectors.None;
+            foreach (string name in names)
+            {
+                detectors |= name switch
+                {
+                    "all" => ContentDetectors.All,
+                    "email" => ContentDetectors.Email,
+                    "payment_card" => ContentDetectors.PaymentCard,
+                    "us_ssn" => ContentDetectors.UsSsn,
+                    "phone" => ContentDetectors.Phone,
+                    "iban" => ContentDetectors.Iban,
+                    "aws_access_key_id" => ContentDetectors.AwsAccessKeyId,
+                    "aws_secret_key" => ContentDetectors.AwsSecretKey,
+                    "jwt" => ContentDetectors.Jwt,
+                    "pem_private_key" => ContentDetectors.PemPrivateKey,
+                    "secret_assignment" => ContentDetectors.SecretAssignment,
+                    _ => throw new ConfigurationException($"{field}.detectors: unknown detector \"{name}\""),
+                };
+            }
+        }
+
+        byte[] tokenKey = [];
+        if (masking.TokenKey is { } reference)
+        {
+            tokenKey = System.Text.Encoding.UTF8.GetBytes(ReadSecret(reference, $"{field}.tokenKey", baseDirectory));
+            if (tokenKey.Length < 32)
+            {
+                throw new ConfigurationException($"{field}.tokenKey: at least 32 bytes, so tokens cannot be brute-forced back to values");
+            }
+        }
+        else if (columns.Any(c => c.Style == MaskStyle.Token))
+        {
+            throw new ConfigurationException($"{field}.tokenKey: required by the token style");
+        }
+
+        var policy = new MaskingPolicy
+        {
+            Columns = columns,
+            Detectors = detectors,
+            CustomDetectors = [.. masking.CustomDetectors.Select(d => new CustomDetector(d.Name, d.Pattern))],
+            TokenKey = tokenKey,
+            RedactedText = masking.RedactedText ?? "[redacted]",
+            MaskAllExpressions = masking.MaskAllExpressions,
+        };
+        try
+        {
+            policy.Validate();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new ConfigurationException($"{field}: {exception.Message}");
+        }
+
+        if (masking.CatalogRefreshSeconds is < 1 or > 86400)
+        {
+            throw new ConfigurationException($"{field}.catalogRefreshSeconds: between 1 and 86400");
+        }
+
+        // The catalog is read with a scope's role (a read scope if there is one): pg_catalog is visible to any role.
+        (string scopeName, ScopeConfiguration scope) = target.Scopes.OrderBy(s => s.Value.Access == "read" ? 0 : 1).First();
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder
+        {
+            Host = target.Host,
+            Port = target.Port,
+            Database = target.Database,
+            Username = scope.User,
+            Password = ReadSecret(scope.Password, $"targets.{target.Name}.scopes.{scopeName}.password", baseDirectory),
+            ApplicationName = "gateway masking catalog",
+            Pooling = false,
+            SslMode = (target.Tls?.Mode ?? "disable") switch
+            {
+                "require" => Npgsql.SslMode.Require,
+                "verify-full" => Npgsql.SslMode.VerifyFull,
+                _ => Npgsql.SslMode.Disable,
+            },
+            RootCertificate = target.Tls?.CaBundle is { } bundle ? Path.Combine(baseDirectory, bundle) : null,
+        };
+        return new TargetMasking(target.Name, policy, connection.ConnectionString, TimeSpan.FromSeconds(masking.CatalogRefreshSeconds));
     }
 
     private static FrozenDictionary<string, TargetScope> ResolveScopes(TargetConfiguration target, string field, string baseDirectory)

@@ -3,6 +3,7 @@ using System.Net;
 using Gateway.Core.Configuration;
 using Gateway.Host.Grants;
 using Gateway.Host.Identities;
+using Gateway.Host.Masking;
 
 namespace Gateway.Host.Configuration;
 
@@ -17,7 +18,8 @@ internal sealed record LoadedConfiguration(
     string? StoreConnectionString,
     FrozenDictionary<string, FrozenDictionary<string, TargetScope>> Targets,
     IReadOnlyList<Identity> Identities,
-    IReadOnlyList<AccessPolicy> Policies);
+    IReadOnlyList<AccessPolicy> Policies,
+    FrozenDictionary<string, TargetMasking> Masking);
 
 /// <summary>The control plane's listener, resolved.</summary>
 internal sealed record LoadedControl(IPEndPoint EndPoint, System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate, string GatewayAddress, TimeSpan WatchInterval);

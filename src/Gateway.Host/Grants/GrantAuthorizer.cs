@@ -1,16 +1,22 @@
 using Gateway.Core.Authentication;
+using Gateway.Core.Masking;
 using Gateway.Core.Sessions;
 using Gateway.Host.Configuration;
+using Gateway.Host.Masking;
 using Gateway.Host.Storage;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Gateway.Host.Grants;
 
 /// <summary>
 /// The front door for grants: the user name is a grant id, the secret its one-time credential. A grant that is
 /// unknown, not yet issued, expired, revoked, for another target or database all look the same to the client
-/// (28P01); the real reason goes to the log and the observers.
+/// (28P01); the real reason goes to the log and the observers. A session of a masked target gets its masking hook,
+/// over the target's current catalog; without a catalog it is refused (fail closed).
 /// </summary>
-internal sealed class GrantAuthorizer(IControlStore store, LoadedConfiguration configuration, TimeProvider time) : IPgSessionAuthorizer
+internal sealed class GrantAuthorizer(
+    IControlStore store, LoadedConfiguration configuration, MaskingCatalogCache catalogs, TimeProvider time, ILogger<GrantAuthorizer> logger) : IPgSessionAuthorizer
 {
     public async ValueTask<AgentCredential?> FindCredentialAsync(PgStartupContext startup, CancellationToken cancellationToken)
     {
@@ -26,7 +32,7 @@ internal sealed class GrantAuthorizer(IControlStore store, LoadedConfiguration c
             : null;
     }
 
-    public ValueTask<SessionAuthorization> AuthorizeAsync(PgAuthorizationContext context, CancellationToken cancellationToken)
+    public async ValueTask<SessionAuthorization> AuthorizeAsync(PgAuthorizationContext context, CancellationToken cancellationToken)
     {
         var grant = (Grant)context.Credential.State!;
         DateTimeOffset now = time.GetUtcNow();
@@ -46,14 +52,37 @@ internal sealed class GrantAuthorizer(IControlStore store, LoadedConfiguration c
         }
         else
         {
-            decision = SessionAuthorization.Allow(scope.Upstream) with
-            {
-                Deadline = grant.ExpiresAt,
-                DeadlineMessage = GrantEnforcer.EndMessage(grant with { Status = GrantStatus.Expired }),
-                State = grant,
-            };
+            decision = await AllowAsync(grant, scope, cancellationToken).ConfigureAwait(false);
         }
 
-        return ValueTask.FromResult(decision);
+        return decision;
+    }
+
+    private async ValueTask<SessionAuthorization> AllowAsync(Grant grant, TargetScope scope, CancellationToken cancellationToken)
+    {
+        var allowed = SessionAuthorization.Allow(scope.Upstream) with
+        {
+            Deadline = grant.ExpiresAt,
+            DeadlineMessage = GrantEnforcer.EndMessage(grant with { Status = GrantStatus.Expired }),
+            State = new GrantSessionState(grant, null),
+        };
+        if (!configuration.Masking.TryGetValue(grant.Target, out TargetMasking? masking))
+        {
+            return allowed;
+        }
+
+        MaskingCatalogCache.Entry catalog;
+        try
+        {
+            catalog = await catalogs.GetAsync(masking, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            return SessionAuthorization.Deny($"masking catalog of {grant.Target} unavailable ({exception.GetType().Name})");
+        }
+
+        var statistics = new MaskingStatistics();
+        var hook = new PgMasking(() => catalog.Current!, statistics, _ => catalog.RelationUnknown(time, logger));
+        return allowed with { Hooks = [hook], State = new GrantSessionState(grant, statistics) };
     }
 }

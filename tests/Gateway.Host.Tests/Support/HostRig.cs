@@ -41,12 +41,14 @@ internal sealed class HostRig : IAsyncDisposable
 
     public RecordingObserver Observer { get; private init; } = null!;
 
-    public static async Task<HostRig> StartAsync(PostgresServer postgres, StoreConfiguration store, TimeProvider? time = null, int watchMilliseconds = 100)
+    public static async Task<HostRig> StartAsync(
+        PostgresServer postgres, StoreConfiguration store, TimeProvider? time = null, int watchMilliseconds = 100, Action<GatewayConfiguration>? configure = null)
     {
         postgres.EnsureAvailable();
         int pgPort = FreePort.Next();
         int controlPort = FreePort.Next();
         GatewayConfiguration raw = TestConfiguration.Create(postgres, pgPort, controlPort, store, watchMilliseconds);
+        configure?.Invoke(raw);
         LoadedConfiguration configuration = GatewayConfigurationLoader.Resolve(raw, Path.GetTempPath());
         var observer = new RecordingObserver();
         WebApplication app = ServeCommand.Build(configuration, textLogs: true, time ?? TimeProvider.System,
