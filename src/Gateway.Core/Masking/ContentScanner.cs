@@ -1,27 +1,393 @@
+using System.Buffers;
+using System.Text.RegularExpressions;
+
 namespace Gateway.Core.Masking;
 
-/// <summary>Placeholder until the detectors land (helper/detectors): finds nothing.</summary>
-internal sealed class ContentScanner(ContentDetectors enabled, IReadOnlyList<CustomDetector> custom)
+/// <summary>
+/// Finds sensitive values by their content in the UTF-8 text of one value (a column, an error field, a COPY field),
+/// so that they can be masked even when the column they came from is unknown (<c>email || ''</c>, <c>json_agg(t)</c>,
+/// error details). Built once per policy and shared: it holds no per-call state, allocates nothing per call for the
+/// built-in detectors, and is safe to use from any number of threads.
+/// </summary>
+/// <remarks>
+/// <para>The built-in detectors avoid <see cref="Regex"/>. One vectorised <see cref="SearchValues{T}"/> pass looks for
+/// cheap anchor bytes (digits, <c>@</c>, <c>+</c>, <c>(</c>, <c>-</c>, <c>A</c>, <c>J</c>, <c>=</c>, <c>:</c>),
+/// and only an anchor runs a validator, which reads a few bytes around it. A run of digits is read once and then
+/// classified as a card, SSN or phone number, so digit-heavy rows cost one pass, not one per detector.</para>
+/// <para>Every detector is tuned for few false positives: an anchor without the full shape, check digits and
+/// boundaries is ignored. What each recognises and what it refuses is documented on its validator
+/// (<c>ContentScanner.Numbers.cs</c>, <c>ContentScanner.Tokens.cs</c>, <c>ContentScanner.Secrets.cs</c>,
+/// <c>ContentScanner.Custom.cs</c>).</para>
+/// </remarks>
+internal sealed partial class ContentScanner
 {
-    public ContentDetectors Enabled { get; } = enabled;
+    public const int EmailDetector = 0;
+    public const int PaymentCardDetector = 1;
+    public const int UsSsnDetector = 2;
+    public const int PhoneDetector = 3;
+    public const int IbanDetector = 4;
+    public const int AwsAccessKeyIdDetector = 5;
+    public const int AwsSecretKeyDetector = 6;
+    public const int JwtDetector = 7;
+    public const int PemPrivateKeyDetector = 8;
+    public const int SecretAssignmentDetector = 9;
 
-    public IReadOnlyList<CustomDetector> Custom { get; } = custom;
+    /// <summary>The detector number of custom detector 0; custom detector i is <c>FirstCustomDetector + i</c>.</summary>
+    public const int FirstCustomDetector = 10;
 
-    public bool HasDetectors => Enabled != ContentDetectors.None || Custom.Count > 0;
+    private static readonly string[] BuiltInNames =
+    [
+        "email", "payment_card", "us_ssn", "phone", "iban", "aws_access_key_id", "aws_secret_key", "jwt",
+        "pem_private_key", "secret_assignment",
+    ];
 
-    public bool ChecksNumbers => (Enabled & (ContentDetectors.PaymentCard | ContentDetectors.UsSsn)) != 0;
+    private readonly ContentDetectors _enabled;
+    private readonly SearchValues<byte>? _anchors;
+    private readonly CustomRule[] _custom;
 
-    public int DetectorCount => 10 + Custom.Count;
+    /// <param name="enabled">The built-in detectors to run.</param>
+    /// <param name="custom">Operator-defined detectors, numbered from <see cref="FirstCustomDetector"/> in this order.</param>
+    /// <exception cref="ArgumentException">A custom detector has no name or a pattern that does not compile.</exception>
+    public ContentScanner(ContentDetectors enabled, IReadOnlyList<CustomDetector> custom)
+    {
+        ArgumentNullException.ThrowIfNull(custom);
+        if ((enabled & ~ContentDetectors.All) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(enabled), enabled, "unknown content detector flags");
+        }
 
-    public static string NameOf(int detector) => detector.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _enabled = enabled;
+        _anchors = CreateAnchors(enabled);
+        _custom = CompileCustom(custom);
+    }
 
-    public int Scan(ReadOnlySpan<byte> utf8, Span<DetectorMatch> matches) => 0;
+    /// <summary>The built-in detectors this scanner runs.</summary>
+    public ContentDetectors Enabled => _enabled;
 
+    /// <summary>The number of custom detectors.</summary>
+    public int CustomCount => _custom.Length;
+
+    /// <summary>True when at least one detector runs: text values must then be read.</summary>
+    public bool HasDetectors => _enabled != ContentDetectors.None || _custom.Length > 0;
+
+    /// <summary>True when numbers stored in numeric columns are checked (card and SSN detectors).</summary>
+    public bool ChecksNumbers => (_enabled & (ContentDetectors.PaymentCard | ContentDetectors.UsSsn)) != 0;
+
+    /// <summary>Detector numbers run from 0 to this count (built-in ones first, then the custom ones).</summary>
+    public int DetectorCount => FirstCustomDetector + _custom.Length;
+
+    /// <summary>
+    /// The name of a built-in detector (<c>"email"</c>, <c>"payment_card"</c>, …). A static method cannot know this
+    /// scanner's custom names: for a custom detector number it returns <c>"custom"</c>; use
+    /// <see cref="DetectorName"/> to get the operator's name.
+    /// </summary>
+    public static string NameOf(int detector)
+        => (uint)detector < (uint)BuiltInNames.Length ? BuiltInNames[detector]
+            : detector >= FirstCustomDetector ? "custom"
+            : throw new ArgumentOutOfRangeException(nameof(detector), detector, "not a detector number");
+
+    /// <summary>The name of any detector of this scanner, the operator's name for a custom one.</summary>
+    public string DetectorName(int detector)
+        => detector >= FirstCustomDetector && detector - FirstCustomDetector < _custom.Length
+            ? _custom[detector - FirstCustomDetector].Name
+            : NameOf(detector);
+
+    /// <summary>
+    /// Finds the sensitive values in <paramref name="utf8"/>, left to right and not overlapping, and writes up to
+    /// <c>matches.Length</c> of them.
+    /// </summary>
+    /// <returns>
+    /// The number of matches; or <c>matches.Length + 1</c> when more exist than fit, or when a custom detector timed
+    /// out, so that the caller masks the whole value (failing closed).
+    /// </returns>
+    public int Scan(ReadOnlySpan<byte> utf8, Span<DetectorMatch> matches)
+    {
+        var sink = new MatchSink(matches);
+        if (_anchors is not null)
+        {
+            ScanBuiltIn(utf8, ref sink);
+        }
+
+        if (!sink.Overflowed && sink.SawAccessKeyId && (_enabled & ContentDetectors.AwsSecretKey) != 0)
+        {
+            ScanSecretKeysNearKeyId(utf8, ref sink);
+        }
+
+        if (!sink.Overflowed && _custom.Length != 0 && !utf8.IsEmpty)
+        {
+            ScanCustom(utf8, ref sink);
+        }
+
+        return sink.Overflowed ? matches.Length + 1 : sink.Count;
+    }
+
+    /// <summary>
+    /// Whether an integer or numeric column value, written as ASCII digits with an optional sign, is a payment card
+    /// number (13-19 digits, a known issuer prefix and length, Luhn) or a US SSN (exactly 9 digits in valid ranges),
+    /// for the detectors that are enabled. A numeric scale of zeros (<c>4111111111111111.00</c>) is accepted; a sign
+    /// is ignored, since a negated card number still discloses it.
+    /// </summary>
+    /// <remarks>
+    /// A number has no context, so every 9-digit integer in a valid SSN range is reported (about 89% of them); call
+    /// this only for columns a policy says may hold such numbers. SSNs with an area below 100 lose their leading zeros
+    /// in an integer column and are not recognised.
+    /// </remarks>
     public bool IsSensitiveNumber(ReadOnlySpan<byte> asciiDigits, out int detector)
     {
         detector = -1;
+        ReadOnlySpan<byte> digits = asciiDigits;
+        if (!digits.IsEmpty && digits[0] is (byte)'+' or (byte)'-')
+        {
+            digits = digits.Slice(1);
+        }
+
+        int dot = digits.IndexOf((byte)'.');
+        if (dot >= 0)
+        {
+            if (digits.Slice(dot + 1).ContainsAnyExcept((byte)'0'))
+            {
+                return false;
+            }
+
+            digits = digits.Slice(0, dot);
+        }
+
+        if (digits.IsEmpty || digits.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
+        {
+            return false;
+        }
+
+        if ((_enabled & ContentDetectors.PaymentCard) != 0 && digits.Length is >= 13 and <= 19
+            && IsCardNumber(digits, 0, digits.Length, digits.Length))
+        {
+            detector = PaymentCardDetector;
+            return true;
+        }
+
+        if ((_enabled & ContentDetectors.UsSsn) != 0 && digits.Length == 9 && IsValidSsn(digits, 0, 3, 5))
+        {
+            detector = UsSsnDetector;
+            return true;
+        }
+
         return false;
     }
-}
 
-internal readonly record struct DetectorMatch(int Start, int Length, int Detector);
+    private static SearchValues<byte>? CreateAnchors(ContentDetectors enabled)
+    {
+        var anchors = new List<byte>();
+        if ((enabled & (ContentDetectors.PaymentCard | ContentDetectors.UsSsn | ContentDetectors.Phone | ContentDetectors.Iban)) != 0)
+        {
+            anchors.AddRange("0123456789"u8);
+        }
+
+        if ((enabled & ContentDetectors.Email) != 0)
+        {
+            anchors.Add((byte)'@');
+        }
+
+        if ((enabled & ContentDetectors.Phone) != 0)
+        {
+            anchors.AddRange("+("u8);
+        }
+
+        if ((enabled & ContentDetectors.PemPrivateKey) != 0)
+        {
+            anchors.Add((byte)'-');
+        }
+
+        // A secret key is recognised next to a key id, so the key id is looked for even when it is not masked itself.
+        if ((enabled & (ContentDetectors.AwsAccessKeyId | ContentDetectors.AwsSecretKey)) != 0)
+        {
+            anchors.Add((byte)'A');
+        }
+
+        if ((enabled & ContentDetectors.Jwt) != 0)
+        {
+            anchors.Add((byte)'J');
+        }
+
+        if ((enabled & (ContentDetectors.SecretAssignment | ContentDetectors.AwsSecretKey)) != 0)
+        {
+            anchors.AddRange("=:"u8);
+        }
+
+        return anchors.Count == 0 ? null : SearchValues.Create(anchors.ToArray());
+    }
+
+    /// <summary>
+    /// The single pass: jump to the next anchor byte, run the validator it selects, and on a match continue after
+    /// it (matches never overlap); otherwise continue after the anchor, or after the whole digit run it started.
+    /// </summary>
+    private void ScanBuiltIn(ReadOnlySpan<byte> s, ref MatchSink sink)
+    {
+        SearchValues<byte> anchors = _anchors!;
+        ContentDetectors on = _enabled;
+        int pos = 0;
+        while ((uint)pos < (uint)s.Length)
+        {
+            int offset = s.Slice(pos).IndexOfAny(anchors);
+            if (offset < 0)
+            {
+                return;
+            }
+
+            int i = pos + offset;
+            int next = i + 1;
+            int start = i;
+            int end = 0;
+            int detector = -1;
+            switch (s[i])
+            {
+                case (byte)'@':
+                    if (TryEmail(s, i, sink.End, out start, out end))
+                    {
+                        detector = EmailDetector;
+                    }
+
+                    break;
+                case (byte)'+':
+                    if (TryE164(s, i, out end))
+                    {
+                        detector = PhoneDetector;
+                    }
+
+                    break;
+                case (byte)'(':
+                    if (TryNanpParenthesized(s, i, sink.End, out start, out end))
+                    {
+                        detector = PhoneDetector;
+                    }
+
+                    break;
+                case (byte)'-':
+                    if (TryPemPrivateKey(s, i, out end))
+                    {
+                        detector = PemPrivateKeyDetector;
+                    }
+
+                    break;
+                case (byte)'A':
+                    if (TryAwsAccessKeyId(s, i, out end))
+                    {
+                        sink.SawAccessKeyId = true;
+                        if ((on & ContentDetectors.AwsAccessKeyId) != 0)
+                        {
+                            detector = AwsAccessKeyIdDetector;
+                        }
+                        else
+                        {
+                            next = end;
+                        }
+                    }
+
+                    break;
+                case (byte)'J':
+                    if (TryJwt(s, i, sink.End, out start, out end))
+                    {
+                        detector = JwtDetector;
+                    }
+
+                    break;
+                case (byte)'=' or (byte)':':
+                    detector = TryAssignment(s, i, on, out start, out end);
+                    break;
+                default:
+                    detector = ScanDigits(s, i, sink.End, on, out start, out end, out next);
+                    break;
+            }
+
+            if (detector >= 0)
+            {
+                if (!sink.Add(start, end, detector))
+                {
+                    return;
+                }
+
+                next = end;
+            }
+
+            pos = next;
+        }
+    }
+
+    /// <summary>
+    /// The caller's match buffer. Built-in matches arrive in order and are appended; the later passes (secret keys near
+    /// a key id, custom detectors) insert theirs, merging any overlap into one range, because a custom pattern that
+    /// overlaps a built-in match must still be masked in full.
+    /// </summary>
+    private ref struct MatchSink(Span<DetectorMatch> matches)
+    {
+        private readonly Span<DetectorMatch> _matches = matches;
+
+        /// <summary>Matches written so far.</summary>
+        public int Count;
+
+        /// <summary>More matches than fit (or a custom detector timed out): the caller must mask everything.</summary>
+        public bool Overflowed;
+
+        /// <summary>The end of the last appended match: the next built-in match must start at or after it.</summary>
+        public int End;
+
+        /// <summary>An AWS access key id occurred, enabled or not, so the value is searched for its secret key.</summary>
+        public bool SawAccessKeyId;
+
+        public bool Add(int start, int end, int detector)
+        {
+            if (Count == _matches.Length)
+            {
+                Overflowed = true;
+                return false;
+            }
+
+            _matches[Count++] = new DetectorMatch(start, end - start, detector);
+            End = end;
+            return true;
+        }
+
+        /// <summary>Inserts a match in order; one that overlaps existing matches is merged with them into one range,
+        /// reported under the first existing match's detector.</summary>
+        public bool Merge(int start, int end, int detector)
+        {
+            int first = 0;
+            while (first < Count && _matches[first].End <= start)
+            {
+                first++;
+            }
+
+            int last = first;
+            int mergedStart = start;
+            int mergedEnd = end;
+            while (last < Count && _matches[last].Start < end)
+            {
+                mergedStart = Math.Min(mergedStart, _matches[last].Start);
+                mergedEnd = Math.Max(mergedEnd, _matches[last].End);
+                last++;
+            }
+
+            if (last == first)
+            {
+                if (Count == _matches.Length)
+                {
+                    Overflowed = true;
+                    return false;
+                }
+
+                _matches.Slice(first, Count - first).CopyTo(_matches.Slice(first + 1));
+                _matches[first] = new DetectorMatch(start, end - start, detector);
+                Count++;
+                return true;
+            }
+
+            _matches[first] = new DetectorMatch(mergedStart, mergedEnd - mergedStart, _matches[first].Detector);
+            int removed = last - first - 1;
+            if (removed > 0)
+            {
+                _matches.Slice(last, Count - last).CopyTo(_matches.Slice(first + 1));
+                Count -= removed;
+            }
+
+            return true;
+        }
+    }
+}

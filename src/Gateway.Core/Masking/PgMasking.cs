@@ -54,6 +54,7 @@ public sealed class PgMasking : IPgMessageHook, IDisposable
 
     // The server's side.
     private readonly MaskingScratch _scratch = new();
+    private readonly ContentScanner _scanner;
     private readonly ValueMasker _masker;
     private readonly ValueRewriter _rewriter;
     private RowPlan? _rows;
@@ -83,7 +84,8 @@ public sealed class PgMasking : IPgMessageHook, IDisposable
         _namesCatalog = catalog();
         _names = new TaintNames(_namesCatalog.TaintNames);
         ContentScanner scanner = _namesCatalog.Scanner;
-        _masker = new ValueMasker(_namesCatalog.Policy, scanner.DetectorCount);
+        _masker = new ValueMasker(_namesCatalog.Policy, scanner);
+        _scanner = scanner;
         _rewriter = new ValueRewriter(scanner, _masker, _namesCatalog);
     }
 
@@ -592,7 +594,7 @@ public sealed class PgMasking : IPgMessageHook, IDisposable
         {
             if (detectors[i] > 0)
             {
-                _statistics.AddDetector(ContentScanner.NameOf(i), detectors[i]);
+                _statistics.AddDetector(_scanner.DetectorName(i), detectors[i]);
                 detectors[i] = 0;
             }
         }

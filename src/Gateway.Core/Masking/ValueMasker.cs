@@ -20,15 +20,15 @@ internal sealed class ValueMasker
     private readonly byte[] _tokenKey;
     private readonly byte[][] _labels;
 
-    public ValueMasker(MaskingPolicy policy, int detectorCount)
+    public ValueMasker(MaskingPolicy policy, ContentScanner scanner)
     {
         _redacted = Encoding.UTF8.GetBytes(policy.RedactedText);
         _redactedJson = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(policy.RedactedText, MaskingJsonContext.Default.String));
         _tokenKey = policy.TokenKey.ToArray();
-        _labels = new byte[detectorCount][];
-        for (int i = 0; i < detectorCount; i++)
+        _labels = new byte[scanner.DetectorCount][];
+        for (int i = 0; i < _labels.Length; i++)
         {
-            _labels[i] = Encoding.UTF8.GetBytes("[" + ContentScanner.NameOf(i) + "]");
+            _labels[i] = Encoding.UTF8.GetBytes("[" + scanner.DetectorName(i) + "]");
         }
     }
 
