@@ -32,7 +32,7 @@ public sealed class MaskingDatabase
     {
         Postgres = postgres;
         People = customers;
-        ProtectedValues = [.. customers.SelectMany(c => Forms(c.Email).Concat(Forms(c.Ssn)).Concat(Forms(c.Phone)).Concat(Forms(c.Card)).Concat(Forms(c.Salary)).Concat(Forms(c.Secret)))
+        ProtectedValues = [.. customers.SelectMany(c => Forms(c.Email).Concat(Forms(c.Ssn)).Concat(Forms(c.Phone)).Concat(Forms(c.CardNumber)).Concat(Forms(c.Salary)).Concat(Forms(c.ApiKey)))
             .Distinct(StringComparer.Ordinal)];
     }
 
@@ -52,9 +52,9 @@ public sealed class MaskingDatabase
             new ProtectedColumn("public", "customers", "email", MaskStyle.Token),
             new ProtectedColumn("public", "customers", "ssn"),
             new ProtectedColumn("public", "customers", "phone", MaskStyle.Partial) { KeepLast = 2 },
-            new ProtectedColumn("public", "customers", "card", MaskStyle.Null),
+            new ProtectedColumn("public", "customers", "card_number", MaskStyle.Null),
             new ProtectedColumn("public", "customers", "salary"),
-            new ProtectedColumn("public", "customers", "secret"),
+            new ProtectedColumn("public", "customers", "api_key"),
             new ProtectedColumn("public", "customers", "profile"),
             new ProtectedColumn("public", "customers", "aliases"),
         ],
@@ -128,21 +128,21 @@ public sealed class MaskingDatabase
         foreach (Customer c in customers)
         {
             insert.Append(CultureInfo.InvariantCulture,
-                $"INSERT INTO customers VALUES ({c.Id}, '{c.Name}', '{c.Email}', '{c.Ssn}', '{c.Phone}', {c.Card}, {c.Salary}, '{c.Secret}', '{{\"vip\": true, \"secret\": \"{c.Secret}\"}}', ARRAY['{c.Secret}-alias'], 'country-{c.Id % 3}', 'note for customer {c.Id}');\n");
+                $"INSERT INTO customers VALUES ({c.Id}, '{c.Name}', '{c.Email}', '{c.Ssn}', '{c.Phone}', {c.CardNumber}, {c.Salary}, '{c.ApiKey}', '{{\"vip\": true, \"secret\": \"{c.ApiKey}\"}}', ARRAY['{c.ApiKey}-alias'], 'country-{c.Id % 3}', 'note for customer {c.Id}');\n");
             insert.Append(CultureInfo.InvariantCulture, $"INSERT INTO orders VALUES ({c.Id * 10}, {c.Id}, {c.Id * 100 + 0.5m}, 'ORD-{1234567812345670 + c.Id}');\n");
         }
 
         string roles = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "roles.sql"));
         await postgres.PsqlAsync($"""
             CREATE TABLE customers (
-                id int PRIMARY KEY, name text NOT NULL, email text UNIQUE, ssn text, phone text, card bigint,
-                salary numeric, secret varchar(40), profile jsonb, aliases text[], country text CHECK (country <> 'XX'), notes text);
+                id int PRIMARY KEY, name text NOT NULL, email text UNIQUE, ssn text, phone text, card_number bigint,
+                salary numeric, api_key varchar(60), profile jsonb, aliases text[], country text CHECK (country <> 'XX'), notes text);
             CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customers (id), total numeric NOT NULL, reference text);
             {insert}
             CREATE VIEW customer_contacts AS SELECT id, name, email AS contact FROM customers;
             CREATE VIEW contact_names AS SELECT id, upper(contact) AS shout FROM customer_contacts;
             CREATE VIEW order_totals AS SELECT id, total FROM orders;
-            CREATE MATERIALIZED VIEW customer_secrets AS SELECT id, secret AS code FROM customers;
+            CREATE MATERIALIZED VIEW customer_secrets AS SELECT id, api_key AS code FROM customers;
             CREATE FUNCTION customer_report(int) RETURNS text LANGUAGE sql STABLE AS 'SELECT name || '' <'' || email || ''>'' FROM customers WHERE id = $1';
             CREATE STATISTICS customers_country_ssn (mcv) ON country, ssn FROM customers;
             ANALYZE;
@@ -191,7 +191,7 @@ public sealed class MaskingDatabase
     }
 
     /// <summary>A fake person. Numbers are valid for their detectors (SSN ranges, Luhn) so detectors would also fire.</summary>
-    public sealed record Customer(int Id, string Name, string Email, string Ssn, string Phone, string Card, string Salary, string Secret)
+    public sealed record Customer(int Id, string Name, string Email, string Ssn, string Phone, string CardNumber, string Salary, string ApiKey)
     {
         public static Customer Create(int id)
         {
@@ -204,7 +204,7 @@ public sealed class MaskingDatabase
                 $"+1 415 555 {7000 + id:D4}",
                 card,
                 (87000 + (id * 1013) + 0.25m).ToString(CultureInfo.InvariantCulture),
-                $"zq{id}xv{id * 31}kw");
+                $"sk_live_zq{id}xv{id * 31}kw{id * 7}t");
         }
 
         private static string LuhnComplete(string partial)

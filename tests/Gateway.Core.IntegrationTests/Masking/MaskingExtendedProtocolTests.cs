@@ -40,7 +40,7 @@ public sealed class MaskingExtendedProtocolTests(PostgresServer postgres) : IAsy
     public async Task Execute_AfterDescribeStatement_UsesTheBindFormats()
     {
         await using WireClient client = await LoginAsync();
-        await client.SendAsync(Pg.Build().Parse("s1", "SELECT card, email, salary FROM customers WHERE id = 2").Describe('S', "s1").Sync());
+        await client.SendAsync(Pg.Build().Parse("s1", "SELECT card_number, email, salary FROM customers WHERE id = 2").Describe('S', "s1").Sync());
         Assert.Equal("1tTZ", Codes(await client.ReadUntilReadyAsync()));
 
         await client.SendAsync(Pg.Build().Bind("", "s1", [], [], [1]).Execute("").Sync());

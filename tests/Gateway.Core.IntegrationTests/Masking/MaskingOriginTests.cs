@@ -17,7 +17,7 @@ public sealed class MaskingOriginTests(PostgresServer postgres) : IAsyncLifetime
 
     public static TheoryData<string> Shapes { get; } = new(
         // MASK-01: origin survives aliases, stars, derived tables, CTEs, LATERAL, DISTINCT/GROUP BY/ORDER BY.
-        "SELECT email AS e, ssn AS x, phone AS p, card AS c, salary AS s, secret AS t FROM customers",
+        "SELECT email AS e, ssn AS x, phone AS p, card_number AS c, salary AS s, api_key AS t FROM customers",
         "SELECT c.* FROM customers c",
         "SELECT * FROM customers",
         "SELECT x.s FROM (SELECT ssn AS s FROM customers) x",
@@ -25,7 +25,7 @@ public sealed class MaskingOriginTests(PostgresServer postgres) : IAsyncLifetime
         "SELECT l.e FROM orders o, LATERAL (SELECT email AS e FROM customers WHERE id = o.customer_id) l",
         "SELECT DISTINCT ssn FROM customers ORDER BY 1",
         "SELECT email, count(*) FROM customers GROUP BY email ORDER BY email",
-        "SELECT o.id, c.card FROM orders o JOIN customers c ON c.id = o.customer_id",
+        "SELECT o.id, c.card_number FROM orders o JOIN customers c ON c.id = o.customer_id",
         // MASK-02: whole rows.
         "SELECT c FROM customers c",
         "SELECT c::text FROM customers c",
@@ -38,29 +38,29 @@ public sealed class MaskingOriginTests(PostgresServer postgres) : IAsyncLifetime
         "SELECT shout FROM contact_names",
         "SELECT code FROM customer_secrets",
         // MASK-05: expressions, casts, set operations, windows, scalar subqueries.
-        "SELECT upper(email), ssn || '', substr(phone, 2), secret::varchar(10) FROM customers",
+        "SELECT upper(email), ssn || '', substr(phone, 2), api_key::varchar(10) FROM customers",
         "SELECT email FROM customers UNION SELECT 'x'",
         "SELECT ssn FROM customers UNION ALL SELECT ssn FROM customers",
         "SELECT (SELECT ssn FROM customers ORDER BY id LIMIT 1)",
         "SELECT first_value(phone) OVER (ORDER BY id) FROM customers",
-        "SELECT coalesce(secret, ''), CASE WHEN id > 0 THEN email END FROM customers",
-        "SELECT card + 0, card::text, salary * 1 FROM customers",
+        "SELECT coalesce(api_key, ''), CASE WHEN id > 0 THEN email END FROM customers",
+        "SELECT card_number + 0, card_number::text, salary * 1 FROM customers",
         "SELECT * FROM (VALUES ((SELECT email FROM customers WHERE id = 1))) v",
         "SELECT \"SSN\" FROM (SELECT ssn AS \"SSN\" FROM public.\"customers\") q",
         // MASK-06: aggregation and serialisation.
-        "SELECT string_agg(email, ','), array_agg(ssn), json_agg(phone), jsonb_agg(secret) FROM customers",
+        "SELECT string_agg(email, ','), array_agg(ssn), json_agg(phone), jsonb_agg(api_key) FROM customers",
         "SELECT json_agg(c) FROM customers c",
         "SELECT xmlagg(xmlelement(name e, email)) FROM customers",
         "SELECT query_to_xml('select ssn, email from customers', true, true, '')",
         "SELECT table_to_xml('customers', true, true, '')",
         // MASK-07: encodings and transforms.
         "SELECT encode(convert_to(ssn, 'UTF8'), 'hex'), encode(convert_to(email, 'UTF8'), 'base64') FROM customers",
-        "SELECT reverse(ssn), translate(ssn, '-', ''), replace(phone, ' ', ''), md5(email), sha256(convert_to(secret, 'UTF8')) FROM customers",
+        "SELECT reverse(ssn), translate(ssn, '-', ''), replace(phone, ' ', ''), md5(email), sha256(convert_to(api_key, 'UTF8')) FROM customers",
         "SELECT convert_to(phone, 'UTF8'), ssn::bytea FROM customers",
         // Functions that read protected columns taint their callers.
         "SELECT customer_report(1)",
         // MASK-16: non-text types and composites.
-        "SELECT card, salary, profile, aliases FROM customers",
+        "SELECT card_number, salary, profile, aliases FROM customers",
         "SELECT profile -> 'secret', aliases[1] FROM customers");
 
     public async ValueTask InitializeAsync() => _gateway = await MaskedGateway.StartAsync(postgres);
@@ -112,7 +112,7 @@ public sealed class MaskingOriginTests(PostgresServer postgres) : IAsyncLifetime
     public async Task Masking_EachStyle_WritesAValueValidForItsType()
     {
         await using NpgsqlConnection connection = await _gateway.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT email, ssn, phone, card, salary, profile, aliases FROM customers WHERE id = 3", connection);
+        await using var command = new NpgsqlCommand("SELECT email, ssn, phone, card_number, salary, profile, aliases FROM customers WHERE id = 3", connection);
         await using NpgsqlDataReader reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
 
@@ -121,7 +121,7 @@ public sealed class MaskingOriginTests(PostgresServer postgres) : IAsyncLifetime
         string phone = reader.GetString(2);
         Assert.EndsWith("03", phone, StringComparison.Ordinal);
         Assert.DoesNotContain("415", phone, StringComparison.Ordinal);
-        Assert.True(reader.IsDBNull(3), "card (bigint, style null) is NULL");
+        Assert.True(reader.IsDBNull(3), "card_number (bigint, style null) is NULL");
         Assert.True(reader.IsDBNull(4), "salary (numeric, style redact) becomes NULL: no redaction text fits a number");
         Assert.Equal("\"[redacted]\"", reader.GetString(5));
         Assert.True(reader.IsDBNull(6), "a text[] value becomes NULL");
@@ -221,7 +221,7 @@ public sealed class MaskingOriginTests(PostgresServer postgres) : IAsyncLifetime
     [Fact]
     public async Task Masking_ContentDetectors_MaskValuesInUnprotectedColumnsButNotLookalikes()
     {
-        // Free text with an e-mail address and a card number in a column no rule protects; and order references of
+        // Free text with an e-mail address and a card_number number in a column no rule protects; and order references of
         // sixteen digits that fail the Luhn check, which must pass.
         string output = await _gateway.QueryAsync("SELECT 'write to jane.doe@corp.example or pay with 4111 1111 1111 1111', reference FROM orders ORDER BY id");
 
