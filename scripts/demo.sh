@@ -51,20 +51,23 @@ CONF
 as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/postgres.log" -w start >/dev/null
 reader_password=$(openssl rand -hex 16)
 writer_password=$(openssl rand -hex 16)
-as_pg "$pg_bin/psql" -h "$work/pg" -p "$pg_port" -U postgres -X -q -v ON_ERROR_STOP=1 -f - <<SQL
-CREATE ROLE shop_reader LOGIN PASSWORD '$reader_password';
-CREATE ROLE shop_writer LOGIN PASSWORD '$writer_password';
-CREATE DATABASE shop;
-\c shop
-CREATE TABLE customers (id int PRIMARY KEY, name text, country text);
-INSERT INTO customers VALUES (1, 'Ada Lovelace', 'UK'), (2, 'Grace Hopper', 'US'), (3, 'Katherine Johnson', 'US');
-GRANT SELECT ON customers TO shop_reader;
-GRANT SELECT, INSERT, UPDATE ON customers TO shop_writer;
+as_pg "$pg_bin/psql" -h "$work/pg" -p "$pg_port" -U postgres -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE shop"
+as_pg "$pg_bin/psql" -h "$work/pg" -p "$pg_port" -U postgres -d shop -X -q -v ON_ERROR_STOP=1 -f - <<SQL
+CREATE TABLE customers (id int PRIMARY KEY, name text, email text, ssn text, phone text, country text, notes text);
+INSERT INTO customers VALUES
+  (1, 'Ada Lovelace', 'ada@analytical.example', '219-09-9999', '+44 20 7946 0018', 'UK', 'prefers e-mail: ada.l@home.example'),
+  (2, 'Grace Hopper', 'grace@navy.example', '078-05-1120', '+1 202 555 0147', 'US', 'card on file 4111 1111 1111 1111'),
+  (3, 'Katherine Johnson', 'kj@nasa.example', '123-45-6789', '+1 757 555 0199', 'UK', NULL);
 SQL
+# Least-privilege upstream roles: read and write scopes, no temp tables, no DO blocks, no large objects.
+as_pg "$pg_bin/psql" -h "$work/pg" -p "$pg_port" -U postgres -d shop -X -q -v ON_ERROR_STOP=1 \
+  -v database=shop -v schema=public -v reader=shop_reader -v reader_password="$reader_password" \
+  -v writer=shop_writer -v writer_password="$writer_password" -f "$root/docs/roles.sql" >/dev/null
+openssl rand -hex 32 >"$work/token.key"
 printf '%s' "$reader_password" >"$work/reader.password"
 printf '%s' "$writer_password" >"$work/writer.password"
-chmod 600 "$work"/*.password
-echo "roles shop_reader and shop_writer: their passwords stay with the gateway"
+chmod 600 "$work"/*.password "$work/token.key"
+echo "roles shop_reader and shop_writer from docs/roles.sql: their passwords stay with the gateway"
 
 say "Identities: an agent and a reviewer, each with an API key (only its hash is configured)"
 agent_keys=$(gateway apikey); reviewer_keys=$(gateway apikey)
@@ -79,7 +82,11 @@ cat >"$work/gateway.json" <<JSON
   "control": { "address": "127.0.0.1:$control_port", "gatewayAddress": "localhost:$gw_port" },
   "targets": [ { "name": "shop", "host": "127.0.0.1", "port": $pg_port, "database": "shop",
                  "scopes": { "read":  { "access": "read",  "user": "shop_reader", "password": { "file": "reader.password" } },
-                             "write": { "access": "write", "user": "shop_writer", "password": { "file": "writer.password" } } } } ],
+                             "write": { "access": "write", "user": "shop_writer", "password": { "file": "writer.password" } } },
+                 "masking": { "columns": [ { "column": "public.customers.email", "style": "token" },
+                                           { "column": "public.customers.ssn" },
+                                           { "column": "public.customers.phone", "style": "partial", "keepLast": 4 } ],
+                              "tokenKey": { "file": "token.key" } } } ],
   "identities": [ { "name": "claude-code", "kind": "agent", "apiKeyHash": "$(awk '/^hash:/{print $2}' <<<"$agent_keys")" },
                   { "name": "alice", "kind": "reviewer", "groups": [ "dba" ], "apiKeyHash": "$(awk '/^hash:/{print $2}' <<<"$reviewer_keys")" } ],
   "policies": [ { "name": "agents-read-shop", "agents": [ "claude-code" ], "targets": [ "shop" ], "scopes": [ "read" ], "maxDuration": "30m" },
@@ -98,13 +105,18 @@ as_reviewer() { GATEWAY_API_KEY=$reviewer_key gateway "$@"; }
 psql_grant() { PGPASSWORD=$2 psql "host=localhost port=$gw_port user=$1 dbname=shop sslmode=verify-full sslrootcert=$work/tls/cert.pem" -X "${@:3}"; }
 
 say "The agent asks for 20 seconds of read access; the policy approves it"
-run as_agent grant request --target shop --scope read --duration 20s --task "count customers per country for ticket 4711" --wait 5 | tee "$work/read.grant"
+run as_agent grant request --target shop --scope read --duration 20s --task "look up the customers of ticket 4711" --wait 5 | tee "$work/read.grant"
 read_user=$(awk '/^user/{print $2}' "$work/read.grant"); read_password=$(awk '/^password/{print $2}' "$work/read.grant")
 
-say "The agent queries through the gateway with the grant's one-time credential"
-psql_grant "$read_user" "$read_password" -c "SELECT country, count(*) FROM customers GROUP BY country ORDER BY country" \
-  -c "SELECT current_user AS upstream_role"
-echo "(the database sees the scope's role; the agent never held its password)"
+say "The agent queries through the gateway with the grant's one-time credential: protected columns come back masked"
+psql_grant "$read_user" "$read_password" -c "SELECT * FROM customers ORDER BY id" -c "SELECT current_user AS upstream_role"
+echo "(email is a token — equal values give equal tokens — ssn is redacted, phone keeps its last 4 digits, and the"
+echo " detectors caught the e-mail address and card number in the unprotected notes column; the database sees the"
+echo " scope's role, whose password the agent never held)"
+
+say "Aliases and expressions do not get around it: masking follows where a value comes from"
+psql_grant "$read_user" "$read_password" -c "SELECT name, ssn AS x, upper(email) AS shout, 'tel: ' || phone AS laundered FROM customers ORDER BY id" \
+  -c "COPY customers (id, name, ssn, phone) TO STDOUT WITH (FORMAT csv, HEADER)"
 
 say "Write access needs a reviewer; the agent cannot approve its own request"
 as_agent grant request --target shop --scope write --duration 5m --task "fix the country of customer 3" --justification "ticket 4712" --wait 30 >"$work/write.grant" 2>&1 &

@@ -65,26 +65,28 @@ internal sealed class CopyOutMasker : IDisposable
         bool protects = catalog.ProtectedColumnCount > 0;
         if (statement is null)
         {
-            return protects ? RowPlan.MaskAll(count, RowPlan.UnparsedRule) : RowPlan.ScanAll(count, binary, scanner);
+            return protects ? RowPlan.MaskAll(count, RowPlan.UnparsedRule, !binary) : RowPlan.ScanAll(count, binary, scanner);
         }
 
         if (statement.IsQuery)
         {
-            return protects && (tainted || catalog.Policy.MaskAllExpressions) ? RowPlan.MaskAll(count, RowPlan.ExpressionRule) : RowPlan.ScanAll(count, binary, scanner);
+            return protects && (tainted || catalog.Policy.MaskAllExpressions) ? RowPlan.MaskAll(count, RowPlan.ExpressionRule, !binary) : RowPlan.ScanAll(count, binary, scanner);
         }
 
         CatalogRelation? relation = catalog.FindRelation(statement.Schema, statement.Relation!);
         if (relation is null)
         {
-            return protects ? RowPlan.MaskAll(count, RowPlan.UnknownRelationRule) : RowPlan.ScanAll(count, binary, scanner);
+            return protects ? RowPlan.MaskAll(count, RowPlan.UnknownRelationRule, !binary) : RowPlan.ScanAll(count, binary, scanner);
         }
 
         List<CatalogAttribute> attributes = statement.Columns.Count == 0
             ? relation.Attributes
             : [.. statement.Columns.Select(name => relation.Attributes.Find(a => a.Name == name)).OfType<CatalogAttribute>()];
-        if (attributes.Count != count)
+        if (attributes.Count != count || (tainted && !catalog.ProtectedRelations.Contains(relation.Oid) && protects))
         {
-            return RowPlan.MaskAll(count, RowPlan.UnparsedRule);
+            // A column list the catalog cannot match, or a tainted COPY of a relation that is not protected itself (a
+            // name this session gave to data it copied, shadowing a harmless table): everything goes.
+            return RowPlan.MaskAll(count, RowPlan.UnparsedRule, !binary);
         }
 
         return RowPlan.ForColumns(attributes.Select(a => (relation.Oid, a.Number, a.TypeOid)).ToArray(), binary, catalog, scanner, unknownRelation);

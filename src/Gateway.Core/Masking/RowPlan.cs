@@ -126,11 +126,15 @@ internal sealed class RowPlan
         return new RowPlan(columns, []);
     }
 
-    /// <summary>A plan that masks every one of <paramref name="count"/> columns (to NULL when their types are unknown).</summary>
-    public static RowPlan MaskAll(int count, string rule)
+    /// <summary>
+    /// A plan that masks every one of <paramref name="count"/> columns whose types are unknown: to NULL, or with
+    /// <paramref name="asText"/> (COPY text and CSV, where every value is text) to the redaction text.
+    /// </summary>
+    public static RowPlan MaskAll(int count, string rule, bool asText = false)
     {
         var columns = new ColumnAction[count];
-        Array.Fill(columns, new ColumnAction(ColumnActionKind.Mask, new PgTypeInfo(PgTypeKind.Other, default, 0), false, MaskStyle.Null, 0, 0));
+        PgTypeInfo type = new(asText ? PgTypeKind.Text : PgTypeKind.Other, default, 0);
+        Array.Fill(columns, new ColumnAction(ColumnActionKind.Mask, type, false, asText ? MaskStyle.Redact : MaskStyle.Null, 0, 0));
         return new RowPlan(columns, [rule]);
     }
 
