@@ -24,7 +24,9 @@
 #   REPS (3), DURATION (5 s; QUICK 2), CLIENTS ("1 8 32"; QUICK "8") for select-*,
 #   WIDE_CLIENTS ("1 8"; QUICK "8"), CHURN_CLIENTS ("8"),
 #   WORKLOADS ("select-simple select-prepared wide churn"),
-#   PEERS ("direct pgbouncer haproxy gateway"; direct must come first, it is the ratio baseline),
+#   PEERS ("direct pgbouncer haproxy gateway gateway-masked"; direct must come first, it is the ratio
+#   baseline; gateway-masked is the same gateway process through a second target that masks the wide
+#   table's email, phone and card_number columns and runs every content detector),
 #   CONNTEST=0/1 (1), CONN_N (500; QUICK 200) idle sessions opened through the gateway and
 #   PgBouncer before the throughput matrix, CONN_ROUNDS (2) batches of them one after the other,
 #   CONN_TARGETS ("gateway:$CONN_N pgbouncer:$CONN_N"),
@@ -58,7 +60,7 @@ else
   : "${CONN_N:=500}" "${GATEWAY_WARMUP:=5}"
 fi
 : "${CONNTEST:=1}" "${CONN_ROUNDS:=2}" "${CONN_TARGETS:=gateway:$CONN_N pgbouncer:$CONN_N}"
-: "${SCALE:=10}" "${PEERS:=direct pgbouncer haproxy gateway}"
+: "${SCALE:=10}" "${PEERS:=direct pgbouncer haproxy gateway gateway-masked}"
 : "${WORKLOADS:=select-simple select-prepared wide churn}"
 : "${MIN_RATIO:=0.9}" "${STRICT:=0}" "${SERVE:=0}" "${KEEP:=0}" "${RESULTS_DIR:=}" "${GATEWAY_PUBLISHED:=}"
 : "${WIDE_ROWS:=1000}" "${WIDE_TABLE_ROWS:=100000}"
@@ -78,8 +80,9 @@ for a in "$@"; do
   esac
 done
 [[ " $PEERS " == " direct "* ]] || die "PEERS must start with 'direct' (it is the ratio baseline)"
-for p in $PEERS; do case $p in direct | pgbouncer | haproxy | gateway) ;; *) die "unknown peer '$p'" ;; esac; done
+for p in $PEERS; do case $p in direct | pgbouncer | haproxy | gateway | gateway-masked) ;; *) die "unknown peer '$p'" ;; esac; done
 want() { [[ " $PEERS " == *" $1 "* ]]; }
+want_gateway() { want gateway || want gateway-masked; }
 [[ $REPS =~ ^[1-9][0-9]*$ && $DURATION =~ ^[1-9][0-9]*$ ]] || die "REPS and DURATION must be positive integers"
 
 # ------------------------------------------------------------- packages ---
@@ -123,7 +126,7 @@ PGBIN=/usr/lib/postgresql/$PG_VERSION/bin
 PGBENCH=$PGBIN/pgbench
 PSQL=$PGBIN/psql
 [[ -x $PSQL ]] || PSQL=$(command -v psql)
-if want gateway; then
+if want_gateway; then
   if [[ -z $GATEWAY_PUBLISHED ]]; then
     command -v dotnet >/dev/null || die "dotnet (the .NET SDK) is not on PATH"
     [[ -d $ROOT/src/Gateway.Host ]] || die "$ROOT/src/Gateway.Host not found (the script must stay in bench/ of the repository)"
@@ -199,8 +202,8 @@ TAKEN=""
 pick_port PG_PORT 55440
 want pgbouncer && pick_port BOUNCER_PORT 56440
 want haproxy && pick_port HAPROXY_PORT 57440
-want gateway && pick_port GATEWAY_PORT 58440
-want gateway && pick_port GATEWAY_CONTROL_PORT $((GATEWAY_PORT + 1))
+want_gateway && pick_port GATEWAY_PORT 58440
+want_gateway && pick_port GATEWAY_CONTROL_PORT $((GATEWAY_PORT + 1))
 
 # ------------------------------------------------------------- postgres ---
 MAX_CONN=300
@@ -366,15 +369,21 @@ start_gateway() {
   "control": { "address": "$HOST:$GATEWAY_CONTROL_PORT" },
   "store": { "path": "$T/gateway.db" },
   "targets": [{ "name": "$BENCH_DB", "host": "$HOST", "port": $PG_PORT, "database": "$BENCH_DB",
-                "scopes": { "read": { "access": "read", "user": "$BENCH_USER", "password": { "env": "BENCH_UPSTREAM_PASSWORD" } } } }],
+                "scopes": { "read": { "access": "read", "user": "$BENCH_USER", "password": { "env": "BENCH_UPSTREAM_PASSWORD" } } } },
+              { "name": "${BENCH_DB}_masked", "host": "$HOST", "port": $PG_PORT, "database": "$BENCH_DB",
+                "scopes": { "read": { "access": "read", "user": "$BENCH_USER", "password": { "env": "BENCH_UPSTREAM_PASSWORD" } } },
+                "masking": { "columns": [ { "column": "public.wide_rows.email", "style": "token" },
+                                          { "column": "public.wide_rows.phone", "style": "partial", "keepLast": 4 },
+                                          { "column": "public.wide_rows.card_number" } ],
+                             "detectors": [ "all" ], "tokenKey": { "env": "BENCH_TOKEN_KEY" } } }],
   "identities": [{ "name": "bench-agent", "kind": "agent", "apiKeyHash": "$api_hash" }],
-  "policies": [{ "name": "bench", "agents": ["bench-agent"], "targets": ["$BENCH_DB"], "scopes": ["read"], "maxDuration": "24h" }]
+  "policies": [{ "name": "bench", "agents": ["bench-agent"], "targets": ["$BENCH_DB", "${BENCH_DB}_masked"], "scopes": ["read"], "maxDuration": "24h" }]
 }
 EOF
   log "start gateway on $HOST:$GATEWAY_PORT (control API on $GATEWAY_CONTROL_PORT)"
   local t0 i
   t0=$(date +%s.%N)
-  BENCH_UPSTREAM_PASSWORD=$BENCH_PASS DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+  BENCH_UPSTREAM_PASSWORD=$BENCH_PASS BENCH_TOKEN_KEY=bench-token-key-of-at-least-32-bytes-long DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     dotnet "$GW_DIR/gateway.dll" serve --config "$T/gateway.json" --log-format text >"$T/gateway.log" 2>&1 &
   DAEMON_PID[gateway]=$!
   for ((i = 0; i < 600; i++)); do
@@ -385,14 +394,19 @@ EOF
   port_busy "$GATEWAY_PORT" || die "gateway did not listen on $GATEWAY_PORT within 60 s"
   GW_START_S=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
   log "  gateway (pid ${DAEMON_PID[gateway]}) listening after $GW_START_S s"
-  local grant
-  grant=$(GATEWAY_API_KEY=$api_key dotnet "$GW_DIR/gateway.dll" grant request --url "http://$HOST:$GATEWAY_CONTROL_PORT" \
-    --target "$BENCH_DB" --scope read --duration 12h --task "pgbench comparison" --json) || die "grant request failed: $grant"
-  GW_GRANT_USER=$(grep -oP '"user":"\K[^"]+' <<<"$grant")
-  GW_GRANT_PASSWORD=$(grep -oP '"password":"\K[^"]+' <<<"$grant")
-  [[ -n $GW_GRANT_USER && -n $GW_GRANT_PASSWORD ]] || die "no credential in the grant: $grant"
-  C_CONN[gateway]="host=$HOST port=$GATEWAY_PORT user=$GW_GRANT_USER password=$GW_GRANT_PASSWORD dbname=$BENCH_DB sslmode=disable gssencmode=disable"
-  log "  grant $GW_GRANT_USER active for 12h"
+  local grant target name
+  for name in gateway gateway-masked; do
+    want "$name" || continue
+    target=$BENCH_DB; [[ $name == gateway-masked ]] && target=${BENCH_DB}_masked
+    grant=$(GATEWAY_API_KEY=$api_key dotnet "$GW_DIR/gateway.dll" grant request --url "http://$HOST:$GATEWAY_CONTROL_PORT" \
+      --target "$target" --scope read --duration 12h --task "pgbench comparison" --json) || die "grant request failed: $grant"
+    GW_GRANT_USER=$(grep -oP '"user":"\K[^"]+' <<<"$grant")
+    GW_GRANT_PASSWORD=$(grep -oP '"password":"\K[^"]+' <<<"$grant")
+    [[ -n $GW_GRANT_USER && -n $GW_GRANT_PASSWORD ]] || die "no credential in the grant: $grant"
+    C_CONN[$name]="host=$HOST port=$GATEWAY_PORT user=$GW_GRANT_USER password=$GW_GRANT_PASSWORD dbname=$target sslmode=disable gssencmode=disable"
+    log "  grant $GW_GRANT_USER on $target active for 12h"
+  done
+  DAEMON_PID[gateway-masked]=${DAEMON_PID[gateway]}
 }
 
 # ----------------------------------------------------------- contenders ---
@@ -402,7 +416,7 @@ for p in $PEERS; do
     direct) C_PORT[$p]=$PG_PORT ;;
     pgbouncer) C_PORT[$p]=$BOUNCER_PORT ;;
     haproxy) C_PORT[$p]=$HAPROXY_PORT ;;
-    gateway) C_PORT[$p]=$GATEWAY_PORT ;;
+    gateway | gateway-masked) C_PORT[$p]=$GATEWAY_PORT ;;
   esac
   # for the gateway, dbname names the target and user the agent
   C_CONN[$p]="host=$HOST port=${C_PORT[$p]} user=$BENCH_USER dbname=$BENCH_DB sslmode=disable gssencmode=disable"
@@ -638,12 +652,12 @@ gateway_log_report() {  # counts of warnings/errors in the gateway log, with the
 
 # ----------------------------------------------------------------- main ---
 START_TS=$(date +%s)
-want gateway && build_gateway
+want_gateway && build_gateway
 start_postgres
 load_data
 want pgbouncer && start_pgbouncer
 want haproxy && start_haproxy
-want gateway && start_gateway
+want_gateway && start_gateway
 for n in "${C_NAMES[@]}"; do
   t0=$(date +%s.%N)
   wait_ready "$n"
@@ -690,9 +704,12 @@ fi
 
 log "warm-up"
 for n in "${C_NAMES[@]}"; do run_one 0 select-simple 8 "$n" 1 0; run_one 0 wide 2 "$n" 1 0; done
-if want gateway && ((GATEWAY_WARMUP > 0)); then
+if want_gateway && ((GATEWAY_WARMUP > 0)); then
   # the gateway's JIT tiers up (tier0 -> instrumented -> tier1 with PGO) under load
-  for w in select-simple select-prepared wide; do run_one 0 "$w" 8 gateway "$GATEWAY_WARMUP" 0; done
+  for g in gateway gateway-masked; do
+    want "$g" || continue
+    for w in select-simple select-prepared wide; do run_one 0 "$w" 8 "$g" "$GATEWAY_WARMUP" 0; done
+  done
 fi
 
 # interleaved matrix: cell-major, contender order rotated per (rep, cell)
