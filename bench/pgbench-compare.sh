@@ -372,7 +372,7 @@ start_gateway() {
                 "scopes": { "read": { "access": "read", "user": "$BENCH_USER", "password": { "env": "BENCH_UPSTREAM_PASSWORD" } } } },
               { "name": "${BENCH_DB}_masked", "host": "$HOST", "port": $PG_PORT, "database": "$BENCH_DB",
                 "scopes": { "read": { "access": "read", "user": "$BENCH_USER", "password": { "env": "BENCH_UPSTREAM_PASSWORD" } } },
-                "masking": { "columns": [ { "column": "public.wide_rows.email", "style": "token" },
+                "masking": { "columns": [ { "column": "public.wide_rows.email" },
                                           { "column": "public.wide_rows.phone", "style": "partial", "keepLast": 4 },
                                           { "column": "public.wide_rows.card_number" } ],
                              "detectors": [ "all" ], "tokenKey": { "env": "BENCH_TOKEN_KEY" } } }],

@@ -105,6 +105,7 @@ public sealed class PgMasking : IPgMessageHook, IDisposable
         _scratch.Dispose();
         _clientScratch.Dispose();
         _copy?.Dispose();
+        _masker.Dispose();
     }
 
     private PgHookAction OnClientMessage(in PgMessage message, IBufferWriter<byte> replacement)

@@ -10,7 +10,7 @@ namespace Gateway.Core.Masking;
 /// every other type becomes NULL, which is valid for all of them. Detector hits inside a text value are replaced by
 /// a bracketed label such as <c>[email]</c>, which stays valid inside JSON strings, CSV fields and array literals.
 /// </summary>
-internal sealed class ValueMasker
+internal sealed class ValueMasker : IDisposable
 {
     /// <summary>Length of the value part of a token (base32 characters).</summary>
     private const int TokenLength = 16;
@@ -18,6 +18,10 @@ internal sealed class ValueMasker
     private readonly byte[] _redacted;
     private readonly byte[] _redactedJson;
     private readonly byte[] _tokenKey;
+
+    // One HMAC context per session, reset after each token: the one-shot API builds a new native context (and hashes
+    // the key pads again) for every value, which cost ~2 µs a token against ~0.3 µs reused.
+    private IncrementalHash? _hmac;
     private readonly byte[][] _labels;
 
     public ValueMasker(MaskingPolicy policy, ContentScanner scanner)
@@ -123,7 +127,9 @@ internal sealed class ValueMasker
     private void WriteToken(ReadOnlySpan<byte> text, bool json, MaskingScratch scratch)
     {
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_tokenKey, text, mac);
+        _hmac ??= IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _tokenKey);
+        _hmac.AppendData(text);
+        _hmac.GetHashAndReset(mac);
         const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
         Span<byte> token = stackalloc byte[TokenLength + 6];
         int length = 0;
@@ -184,4 +190,6 @@ internal sealed class ValueMasker
             }
         }
     }
+
+    public void Dispose() => _hmac?.Dispose();
 }
