@@ -19,4 +19,11 @@ public sealed record PgLoginFailure(
     string? Target,
     CloseReason Reason,
     string Detail,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    /// <summary>
+    /// The host's data for the session when the authorizer allowed it and a later step (the upstream) failed, so the
+    /// host can close what it opened for the session; null otherwise.
+    /// </summary>
+    public object? State { get; init; }
+}

@@ -60,6 +60,11 @@ public sealed partial class PgSession
     {
         SessionAuthorization authorization = await _gateway.Authorizer
             .AuthorizeAsync(new PgAuthorizationContext(startup, credential), cancellationToken).ConfigureAwait(false);
+        if (authorization.UnavailableMessage is { } unavailable)
+        {
+            throw new SessionEndException(CloseReason.ServiceUnavailable, authorization.DenyReason!, SqlState.CannotConnectNow, unavailable);
+        }
+
         if (!authorization.IsAllowed)
         {
             // Same words as a wrong secret: the client learns nothing about which grants, targets or databases exist.
@@ -67,6 +72,8 @@ public sealed partial class PgSession
                 SqlState.InvalidPassword, PasswordFailedMessage(startup.Parameters.User!));
         }
 
+        // Known from here on, so that a login that fails upstream still hands the host back what it set up.
+        State = authorization.State;
         return authorization;
     }
 

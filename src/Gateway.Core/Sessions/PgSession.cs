@@ -215,7 +215,7 @@ public sealed partial class PgSession
             Log.SessionRefused(_gateway.Logger, RemoteEndPoint, reason, _closeDetail!);
         }
 
-        var failure = new PgLoginFailure(RemoteEndPoint, StartupParameters, Identity, Target?.Name, reason, _closeDetail!, ClosedAt!.Value);
+        var failure = new PgLoginFailure(RemoteEndPoint, StartupParameters, Identity, Target?.Name, reason, _closeDetail!, ClosedAt!.Value) { State = State };
         foreach (IPgSessionObserver observer in _gateway.Observers)
         {
             observer.OnLoginFailed(failure);

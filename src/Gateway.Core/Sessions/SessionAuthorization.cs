@@ -5,10 +5,11 @@ namespace Gateway.Core.Sessions;
 /// <summary>The authorizer's answer: where an allowed session goes and until when, or why it was refused.</summary>
 public sealed record SessionAuthorization
 {
-    private SessionAuthorization(UpstreamTarget? target, string? denyReason)
+    private SessionAuthorization(UpstreamTarget? target, string? denyReason, string? unavailableMessage = null)
     {
         Target = target;
         DenyReason = denyReason;
+        UnavailableMessage = unavailableMessage;
     }
 
     /// <summary>True when the session may proceed.</summary>
@@ -19,6 +20,12 @@ public sealed record SessionAuthorization
 
     /// <summary>Why the session was refused, for the audit trail; never shown to the client.</summary>
     public string? DenyReason { get; }
+
+    /// <summary>
+    /// Set when the session was refused because the host cannot serve it now, rather than because of who asked: the
+    /// client receives this text with SQLSTATE 57P03 (cannot_connect_now) instead of the authentication error.
+    /// </summary>
+    public string? UnavailableMessage { get; }
 
     /// <summary>
     /// When the session must end (a grant's end). The gateway ends it at that moment, even if it was opened just
@@ -50,5 +57,16 @@ public sealed record SessionAuthorization
     {
         ArgumentException.ThrowIfNullOrEmpty(reason);
         return new SessionAuthorization(null, reason);
+    }
+
+    /// <summary>
+    /// Refuses the session because the host cannot serve it now (its audit trail is down, say). Only the host's state
+    /// is revealed, which is why this is for after a credential was proven.
+    /// </summary>
+    public static SessionAuthorization Unavailable(string reason, string clientMessage)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        ArgumentException.ThrowIfNullOrEmpty(clientMessage);
+        return new SessionAuthorization(null, reason, clientMessage);
     }
 }

@@ -37,6 +37,8 @@ public enum CloseReason
     AuthenticationFailed = 205,
     /// <summary>The credential was right but the authorizer refused the session.</summary>
     AuthorizationDenied = 206,
+    /// <summary>The authorizer could not serve the session now (for example, the host's audit trail is not writable).</summary>
+    ServiceUnavailable = 207,
 
     /// <summary>The gateway could not connect to, or negotiate TLS with, the upstream server.</summary>
     UpstreamConnectFailed = 300,

@@ -1,3 +1,4 @@
+using Gateway.Host.Audit;
 using Gateway.Host.Grants;
 using Gateway.Host.Identities;
 
@@ -35,4 +36,18 @@ internal interface IControlStore : IAsyncDisposable
     Task<bool> InsertIdentityAsync(Identity identity, CancellationToken cancellationToken);
 
     Task UpdateIdentityAsync(Identity identity, CancellationToken cancellationToken);
+
+    /// <summary>Indexes audit records already durable in the chain; a record indexed twice is kept once.</summary>
+    Task InsertAuditRecordsAsync(IReadOnlyList<AuditIndexRecord> records, CancellationToken cancellationToken);
+
+    /// <summary>The indexed records of a grant or a session, in chain order.</summary>
+    Task<IReadOnlyList<AuditIndexRecord>> ListAuditRecordsAsync(string? grantId, string? sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces a session's index row.</summary>
+    Task UpsertAuditSessionAsync(AuditSession session, CancellationToken cancellationToken);
+
+    Task<AuditSession?> GetAuditSessionAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Sessions matching the query, oldest start first.</summary>
+    Task<IReadOnlyList<AuditSession>> ListAuditSessionsAsync(AuditSessionQuery query, CancellationToken cancellationToken);
 }

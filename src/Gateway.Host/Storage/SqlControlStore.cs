@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using Gateway.Host.Audit;
 using Gateway.Host.Grants;
 using Gateway.Host.Identities;
 
@@ -118,6 +119,101 @@ internal abstract class SqlControlStore : IControlStore
         await using DbCommand command = Command(connection, "UPDATE gateway_identities SET body = @body WHERE name = @name",
             ("name", identity.Name), ("body", JsonSerializer.Serialize(identity, StoreJsonContext.Default.Identity)));
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task InsertAuditRecordsAsync(IReadOnlyList<AuditIndexRecord> records, CancellationToken cancellationToken)
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (AuditIndexRecord record in records)
+        {
+            await using DbCommand command = Command(connection, """
+                INSERT INTO gateway_audit_records (log_id, seq, time, type, agent, grant_id, session_id, line)
+                VALUES (@log, @seq, @time, @type, @agent, @grant, @session, @line)
+                ON CONFLICT (log_id, seq) DO NOTHING
+                """,
+                ("log", record.LogId), ("seq", record.Seq), ("time", record.Time.ToUnixTimeMilliseconds()), ("type", record.Type),
+                ("agent", record.Agent), ("grant", record.GrantId), ("session", record.SessionId), ("line", record.Line));
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AuditIndexRecord>> ListAuditRecordsAsync(string? grantId, string? sessionId, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbCommand command = Command(connection, """
+            SELECT log_id, seq, time, type, agent, grant_id, session_id, line FROM gateway_audit_records
+            WHERE (@grant IS NULL OR grant_id = @grant) AND (@session IS NULL OR session_id = @session)
+            ORDER BY time, log_id, seq
+            LIMIT 10000
+            """,
+            ("grant", grantId), ("session", sessionId));
+        var records = new List<AuditIndexRecord>();
+        await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(new AuditIndexRecord(
+                reader.GetString(0), reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetString(7)));
+        }
+
+        return records;
+    }
+
+    public async Task UpsertAuditSessionAsync(AuditSession session, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbCommand command = Command(connection, """
+            INSERT INTO gateway_audit_sessions (id, agent, target, grant_id, started_at, body)
+            VALUES (@id, @agent, @target, @grant, @started, @body)
+            ON CONFLICT (id) DO UPDATE SET body = excluded.body
+            """,
+            ("id", session.Id), ("agent", session.Agent), ("target", session.Target), ("grant", session.GrantId),
+            ("started", session.StartedAt.ToUnixTimeMilliseconds()), ("body", JsonSerializer.Serialize(session, StoreJsonContext.Default.AuditSession)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<AuditSession?> GetAuditSessionAsync(string id, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbCommand command = Command(connection, "SELECT body FROM gateway_audit_sessions WHERE id = @id", ("id", id));
+        return await command.ExecuteScalarAsync(cancellationToken) is string body
+            ? JsonSerializer.Deserialize(body, StoreJsonContext.Default.AuditSession)
+            : null;
+    }
+
+    public async Task<IReadOnlyList<AuditSession>> ListAuditSessionsAsync(AuditSessionQuery query, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbCommand command = Command(connection, """
+            SELECT body FROM gateway_audit_sessions
+            WHERE (@agent IS NULL OR agent = @agent)
+              AND (@target IS NULL OR target = @target)
+              AND (@grant IS NULL OR grant_id = @grant)
+              AND (@from IS NULL OR started_at >= @from)
+              AND (@to IS NULL OR started_at < @to)
+            ORDER BY started_at, id
+            LIMIT @limit
+            """,
+            ("agent", query.Agent), ("target", query.Target), ("grant", query.GrantId),
+            ("from", Int64OrNull(query.From?.ToUnixTimeMilliseconds())), ("to", Int64OrNull(query.To?.ToUnixTimeMilliseconds())), ("limit", (long)query.Limit));
+        var sessions = new List<AuditSession>();
+        await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            sessions.Add(JsonSerializer.Deserialize(reader.GetString(0), StoreJsonContext.Default.AuditSession)!);
+        }
+
+        return sessions;
     }
 
     public abstract ValueTask DisposeAsync();

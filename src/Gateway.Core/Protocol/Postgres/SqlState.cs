@@ -11,6 +11,7 @@ internal static class SqlState
     public const string FeatureNotSupported = "0A000";
     public const string TooManyConnections = "53300";
     public const string AdminShutdown = "57P01";
+    public const string CannotConnectNow = "57P03";
     public const string QueryCanceled = "57014";
     public const string ProgramLimitExceeded = "54000";
 }
