@@ -5,6 +5,8 @@ var root = new RootCommand("GatewayCore: an access gateway between AI coding age
 {
     ServeCommand.Create(),
     GrantCommand.Create(),
+    AuditCommand.Create(),
+    ReplayCommand.Create(),
     ApiKeyCommand.Create(),
     VerifierCommand.Create(),
 };

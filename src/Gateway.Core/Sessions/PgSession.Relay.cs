@@ -344,7 +344,11 @@ public sealed partial class PgSession
             return CloseReason.None;
         }
 
-        if (code == (byte)BackendCode.ReadyForQuery)
+        if (code == (byte)BackendCode.DataRow)
+        {
+            RowsReturned++;
+        }
+        else if (code == (byte)BackendCode.ReadyForQuery)
         {
             _upstreamIdle = true;
         }

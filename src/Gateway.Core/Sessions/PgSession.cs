@@ -89,6 +89,9 @@ public sealed partial class PgSession
     /// <summary>Simple-protocol queries and extended-protocol executions the client sent.</summary>
     public long Statements { get; private set; }
 
+    /// <summary>DataRow messages relayed to the client: result rows of queries and of fetches.</summary>
+    public long RowsReturned { get; private set; }
+
     private PgGatewayOptions Options => _gateway.Options;
 
     internal async Task<CloseReason> RunAsync(CancellationToken cancellationToken)

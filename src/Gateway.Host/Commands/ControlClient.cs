@@ -28,7 +28,33 @@ internal sealed class ControlClient : IDisposable
     public Task<(T? Value, string Json)> PostAsync<TBody, T>(string path, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         => SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, bodyType) }, type, cancellationToken);
 
+    /// <summary>A text resource (a transcript); refusals come back as problem details like the JSON calls.</summary>
+    public async Task<string> GetTextAsync(string path, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await _http.GetAsync(path, cancellationToken);
+        string text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new ControlClientException((int)response.StatusCode, ProblemDetail(text));
+        }
+
+        return text;
+    }
+
     public void Dispose() => _http.Dispose();
+
+    private static string ProblemDetail(string json)
+    {
+        try
+        {
+            using JsonDocument problem = JsonDocument.Parse(json);
+            return problem.RootElement.TryGetProperty("detail", out JsonElement text) ? text.GetString() ?? json : json;
+        }
+        catch (JsonException)
+        {
+            return json;
+        }
+    }
 
     private async Task<(T? Value, string Json)> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
@@ -38,17 +64,7 @@ internal sealed class ControlClient : IDisposable
             string json = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                string detail = json;
-                try
-                {
-                    using JsonDocument problem = JsonDocument.Parse(json);
-                    detail = problem.RootElement.TryGetProperty("detail", out JsonElement text) ? text.GetString() ?? json : json;
-                }
-                catch (JsonException)
-                {
-                }
-
-                throw new ControlClientException((int)response.StatusCode, detail);
+                throw new ControlClientException((int)response.StatusCode, ProblemDetail(json));
             }
 
             return (JsonSerializer.Deserialize(json, type), json);

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Gateway.Host.Control;
 
 namespace Gateway.Host.Commands;
@@ -11,11 +10,6 @@ namespace Gateway.Host.Commands;
 /// </summary>
 internal static class GrantCommand
 {
-    private static readonly Option<string> Url = new("--url") { Description = "Control API address (default: $GATEWAY_CONTROL_URL or http://127.0.0.1:6480)" };
-    private static readonly Option<string> Key = new("--key") { Description = "API key (default: $GATEWAY_API_KEY); prefer the variable, command lines are visible to other users" };
-    private static readonly Option<bool> Insecure = new("--insecure") { Description = "Accept any TLS certificate from the control API (testing only)" };
-    private static readonly Option<bool> Json = new("--json") { Description = "Print the API's JSON" };
-
     public static Command Create()
     {
         var grant = new Command("grant", "Request, decide, revoke and inspect grants");
@@ -39,9 +33,9 @@ internal static class GrantCommand
         var wait = new Option<int>("--wait") { Description = "Seconds to wait for a decision", DefaultValueFactory = _ => 0 };
         var command = new Command("request", "Ask for access; with --wait, returns the connection credential once approved")
         {
-            target, scope, duration, task, justification, wait, Url, Key, Insecure, Json,
+            target, scope, duration, task, justification, wait, ControlCall.Url, ControlCall.Key, ControlCall.Insecure, ControlCall.Json,
         };
-        command.SetAction((parse, ct) => RunAsync(parse, async client =>
+        command.SetAction((parse, ct) => ControlCall.RunAsync(parse, async client =>
         {
             var body = new GrantRequestBody(parse.GetValue(target)!, parse.GetValue(scope)!, parse.GetValue(duration)!, parse.GetValue(task)!,
                 parse.GetValue(justification), parse.GetValue(wait), IssueCredential: true);
@@ -54,8 +48,8 @@ internal static class GrantCommand
     {
         var id = new Argument<string>("grant") { Description = "Grant id" };
         var reason = new Option<string>("--reason") { Required = reasonRequired, Description = "Why" };
-        var command = new Command(verb, description) { id, reason, Url, Key, Insecure, Json };
-        command.SetAction((parse, ct) => RunAsync(parse, client => client.PostAsync($"/v1/grants/{Uri.EscapeDataString(parse.GetValue(id)!)}/{verb}",
+        var command = new Command(verb, description) { id, reason, ControlCall.Url, ControlCall.Key, ControlCall.Insecure, ControlCall.Json };
+        command.SetAction((parse, ct) => ControlCall.RunAsync(parse, client => client.PostAsync($"/v1/grants/{Uri.EscapeDataString(parse.GetValue(id)!)}/{verb}",
             new ReasonBody(parse.GetValue(reason)), ControlJsonContext.Default.ReasonBody, ControlJsonContext.Default.GrantView, ct), PrintGrant));
         return command;
     }
@@ -65,17 +59,17 @@ internal static class GrantCommand
         var agent = new Option<string>("--agent");
         var target = new Option<string>("--target");
         var status = new Option<string>("--status") { Description = "requested, active, denied, expired or revoked" };
-        var command = new Command("list", "List grants (agents see their own)") { agent, target, status, Url, Key, Insecure, Json };
+        var command = new Command("list", "List grants (agents see their own)") { agent, target, status, ControlCall.Url, ControlCall.Key, ControlCall.Insecure, ControlCall.Json };
         command.SetAction((parse, ct) =>
         {
             string query = string.Join('&', new[] { ("agent", parse.GetValue(agent)), ("target", parse.GetValue(target)), ("status", parse.GetValue(status)) }
                 .Where(pair => pair.Item2 is not null).Select(pair => $"{pair.Item1}={Uri.EscapeDataString(pair.Item2!)}"));
-            return RunAsync(parse, client => client.GetAsync("/v1/grants?" + query, ControlJsonContext.Default.ListGrantView, ct), grants =>
+            return ControlCall.RunAsync(parse, client => client.GetAsync("/v1/grants?" + query, ControlJsonContext.Default.ListGrantView, ct), grants =>
             {
                 Console.WriteLine($"{"ID",-16} {"AGENT",-16} {"TARGET",-12} {"SCOPE",-8} {"STATUS",-10} {"EXPIRES (UTC)",-20} TASK");
                 foreach (GrantView grant in grants)
                 {
-                    Console.WriteLine($"{grant.Id,-16} {grant.Agent,-16} {grant.Target,-12} {grant.Scope,-8} {grant.Status,-10} {Time(grant.ExpiresAt),-20} {grant.Task}");
+                    Console.WriteLine($"{grant.Id,-16} {grant.Agent,-16} {grant.Target,-12} {grant.Scope,-8} {grant.Status,-10} {ControlCall.Time(grant.ExpiresAt),-20} {grant.Task}");
                 }
             });
         });
@@ -86,8 +80,8 @@ internal static class GrantCommand
     {
         var id = new Argument<string>("grant") { Description = "Grant id" };
         var wait = new Option<int>("--wait") { Description = "Seconds to wait for a pending grant to be decided", DefaultValueFactory = _ => 0 };
-        var command = new Command("show", "Show one grant") { id, wait, Url, Key, Insecure, Json };
-        command.SetAction((parse, ct) => RunAsync(parse, client => client.GetAsync(
+        var command = new Command("show", "Show one grant") { id, wait, ControlCall.Url, ControlCall.Key, ControlCall.Insecure, ControlCall.Json };
+        command.SetAction((parse, ct) => ControlCall.RunAsync(parse, client => client.GetAsync(
             $"/v1/grants/{Uri.EscapeDataString(parse.GetValue(id)!)}?wait={parse.GetValue(wait)}", ControlJsonContext.Default.GrantView, ct), PrintGrant));
         return command;
     }
@@ -95,47 +89,10 @@ internal static class GrantCommand
     private static Command Credential()
     {
         var id = new Argument<string>("grant") { Description = "Grant id" };
-        var command = new Command("credential", "Receive the connection credential of an approved grant (once, the requesting agent only)") { id, Url, Key, Insecure, Json };
-        command.SetAction((parse, ct) => RunAsync(parse, client => client.PostAsync($"/v1/grants/{Uri.EscapeDataString(parse.GetValue(id)!)}/credential",
+        var command = new Command("credential", "Receive the connection credential of an approved grant (once, the requesting agent only)") { id, ControlCall.Url, ControlCall.Key, ControlCall.Insecure, ControlCall.Json };
+        command.SetAction((parse, ct) => ControlCall.RunAsync(parse, client => client.PostAsync($"/v1/grants/{Uri.EscapeDataString(parse.GetValue(id)!)}/credential",
             new ReasonBody(null), ControlJsonContext.Default.ReasonBody, ControlJsonContext.Default.GrantView, ct), PrintGrant));
         return command;
-    }
-
-    private static async Task<int> RunAsync<T>(ParseResult parse, Func<ControlClient, Task<(T? Value, string Json)>> call, Action<T> print)
-    {
-        string? key = parse.GetValue(Key) ?? Environment.GetEnvironmentVariable("GATEWAY_API_KEY");
-        string url = parse.GetValue(Url) ?? Environment.GetEnvironmentVariable("GATEWAY_CONTROL_URL") ?? "http://127.0.0.1:6480";
-        if (string.IsNullOrEmpty(key))
-        {
-            await Console.Error.WriteLineAsync("gateway: no API key: set GATEWAY_API_KEY");
-            return 2;
-        }
-
-        try
-        {
-            using var client = new ControlClient(new Uri(url), key, parse.GetValue(Insecure));
-            (T? value, string json) = await call(client);
-            if (parse.GetValue(Json))
-            {
-                Console.WriteLine(json);
-            }
-            else
-            {
-                print(value!);
-            }
-
-            return 0;
-        }
-        catch (ControlClientException refused)
-        {
-            await Console.Error.WriteLineAsync($"gateway: {refused.Status}: {refused.Message}");
-            return 1;
-        }
-        catch (HttpRequestException unreachable)
-        {
-            await Console.Error.WriteLineAsync($"gateway: cannot reach the control API at {url}: {unreachable.Message}");
-            return 1;
-        }
     }
 
     private static void PrintGrant(GrantView grant)
@@ -149,15 +106,15 @@ internal static class GrantCommand
             Console.WriteLine($"why        {grant.Justification}");
         }
 
-        Console.WriteLine($"window     {grant.Duration} under policy {grant.Policy}; requested {Time(grant.RequestedAt)}, approved {Time(grant.ApprovedAt)}, expires {Time(grant.ExpiresAt)}");
+        Console.WriteLine($"window     {grant.Duration} under policy {grant.Policy}; requested {ControlCall.Time(grant.RequestedAt)}, approved {ControlCall.Time(grant.ApprovedAt)}, expires {ControlCall.Time(grant.ExpiresAt)}");
         foreach (DecisionView decision in grant.Decisions)
         {
-            Console.WriteLine($"decision   {decision.Decision} by {decision.By} at {Time(decision.At)}{(decision.Reason is null ? string.Empty : ": " + decision.Reason)}");
+            Console.WriteLine($"decision   {decision.Decision} by {decision.By} at {ControlCall.Time(decision.At)}{(decision.Reason is null ? string.Empty : ": " + decision.Reason)}");
         }
 
         if (grant.EndedAt is not null)
         {
-            Console.WriteLine($"ended      {Time(grant.EndedAt)} by {grant.EndedBy}: {grant.EndReason}");
+            Console.WriteLine($"ended      {ControlCall.Time(grant.EndedAt)} by {grant.EndedBy}: {grant.EndReason}");
         }
 
         if (grant.Credential is { } credential)
@@ -168,5 +125,4 @@ internal static class GrantCommand
         }
     }
 
-    private static string Time(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-";
 }

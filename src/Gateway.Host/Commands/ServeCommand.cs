@@ -1,9 +1,11 @@
 using System.CommandLine;
+using Gateway.Host.Audit;
 using Gateway.Host.Configuration;
 using Gateway.Host.Control;
 using Gateway.Host.Grants;
 using Gateway.Host.Hosting;
 using Gateway.Host.Identities;
+using Gateway.Host.Recording;
 using Gateway.Host.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -83,13 +85,37 @@ internal static class ServeCommand
         builder.Services.AddSingleton<IControlStore>(_ => configuration.Store.Kind == "postgres"
             ? new PostgresControlStore(configuration.StoreConnectionString!)
             : new SqliteControlStore(configuration.Store.Path));
-        builder.Services.AddSingleton(provider => new GrantEnforcer(
-            provider.GetRequiredService<IControlStore>(), time, provider.GetRequiredService<ILogger<GrantEnforcer>>(), control.WatchInterval));
+        LoadedAudit audit = configuration.Audit;
+        builder.Services.AddSingleton(provider => new AuditTrail(
+            new AuditLogOptions
+            {
+                Directory = audit.Directory,
+                CheckpointInterval = audit.CheckpointInterval,
+                WitnessFile = audit.WitnessFile,
+                WitnessUrl = audit.WitnessUrl,
+            },
+            provider.GetRequiredService<IControlStore>(), time, provider.GetRequiredService<ILoggerFactory>()));
+        if (audit.Recording)
+        {
+            // Unregistered when off: the authorizer and the hosted service take it as an optional parameter.
+            builder.Services.AddSingleton(provider => new RecordingStore(
+                new RecordingStoreOptions { Directory = audit.RecordingDirectory, MaxBytesPerSession = audit.MaxRecordingBytes },
+                time, provider.GetRequiredService<ILogger<RecordingStore>>()));
+        }
+        builder.Services.AddSingleton(provider =>
+        {
+            AuditTrail trail = provider.GetRequiredService<AuditTrail>();
+            return new GrantEnforcer(
+                provider.GetRequiredService<IControlStore>(), time, provider.GetRequiredService<ILogger<GrantEnforcer>>(), control.WatchInterval,
+                expired => trail.RecordGrantWhenWritable(AuditEventTypes.GrantExpired, expired, "gateway", expired.EndReason));
+        });
         builder.Services.AddSingleton<GrantService>();
+        builder.Services.AddSingleton<AuditReview>();
         builder.Services.AddSingleton<Gateway.Host.Masking.MaskingCatalogCache>();
         builder.Services.AddSingleton<IdentityDirectory>();
         builder.Services.AddGatewayCore(configuration.Gateway).AddAuthorizer<GrantAuthorizer>();
         builder.Services.AddSingleton<Gateway.Core.Sessions.IPgSessionObserver>(provider => provider.GetRequiredService<GrantEnforcer>());
+        builder.Services.AddSingleton<Gateway.Core.Sessions.IPgSessionObserver>(provider => provider.GetRequiredService<AuditTrail>());
         builder.Services.AddHostedService<GatewayHostedService>();
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = configuration.ShutdownTimeout + TimeSpan.FromSeconds(2));
         configureServices?.Invoke(builder.Services);

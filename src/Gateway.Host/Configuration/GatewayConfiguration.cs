@@ -13,6 +13,8 @@ internal sealed record GatewayConfiguration
 
     public StoreConfiguration Store { get; set; } = new();
 
+    public AuditConfiguration Audit { get; set; } = new();
+
     public List<TargetConfiguration> Targets { get; set; } = [];
 
     public List<IdentityConfiguration> Identities { get; set; } = [];
@@ -45,6 +47,36 @@ internal sealed record StoreConfiguration
 
     /// <summary>The PostgreSQL connection string, by reference.</summary>
     public SecretReference? ConnectionString { get; set; }
+}
+
+/// <summary>The tamper-evident audit log and the session recordings.</summary>
+internal sealed record AuditConfiguration
+{
+    /// <summary>The audit log's directory, relative to the configuration file.</summary>
+    public string Directory { get; set; } = "audit";
+
+    /// <summary>How often a signed checkpoint is written, also when nothing happens.</summary>
+    public int CheckpointIntervalSeconds { get; set; } = 60;
+
+    /// <summary>A file outside the gateway's trust domain (another machine's mount) that receives every checkpoint.</summary>
+    public string? WitnessFile { get; set; }
+
+    /// <summary>An HTTP endpoint that receives every checkpoint as a JSON POST.</summary>
+    public string? WitnessUrl { get; set; }
+
+    public RecordingConfiguration Recordings { get; set; } = new();
+}
+
+internal sealed record RecordingConfiguration
+{
+    /// <summary>Record every session (the default). Off only for benchmarks of the relay without it.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Where recordings go, relative to the configuration file; one file per connection, by day.</summary>
+    public string Directory { get; set; } = "recordings";
+
+    /// <summary>Beyond this size a recording is marked truncated and keeps only counts.</summary>
+    public int MaxMegabytesPerSession { get; set; } = 256;
 }
 
 internal sealed record ListenerConfiguration

@@ -107,7 +107,40 @@ internal static class GatewayConfigurationLoader
             targets.ToFrozenDictionary(StringComparer.Ordinal),
             identities,
             policies,
-            masking.ToFrozenDictionary(StringComparer.Ordinal));
+            masking.ToFrozenDictionary(StringComparer.Ordinal),
+            ResolveAudit(raw.Audit, baseDirectory));
+    }
+
+    private static LoadedAudit ResolveAudit(AuditConfiguration audit, string baseDirectory)
+    {
+        if (audit.CheckpointIntervalSeconds is < 1 or > 86_400)
+        {
+            throw new ConfigurationException("audit.checkpointIntervalSeconds: between 1 and 86400");
+        }
+
+        if (audit.Recordings.MaxMegabytesPerSession is < 1 or > 1_048_576)
+        {
+            throw new ConfigurationException("audit.recordings.maxMegabytesPerSession: between 1 and 1048576");
+        }
+
+        Uri? witnessUrl = null;
+        if (audit.WitnessUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out witnessUrl) || witnessUrl.Scheme is not ("http" or "https")))
+        {
+            throw new ConfigurationException("audit.witnessUrl: an absolute http or https URL");
+        }
+
+        string directory = Path.GetFullPath(Path.Combine(baseDirectory, audit.Directory));
+        string? witnessFile = audit.WitnessFile is { } file ? Path.GetFullPath(Path.Combine(baseDirectory, file)) : null;
+        if (witnessFile is not null && witnessFile.StartsWith(directory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            // A witness beside the log is no witness: whoever can rewrite the log can rewrite it too.
+            throw new ConfigurationException("audit.witnessFile: must be outside audit.directory");
+        }
+
+        return new LoadedAudit(
+            directory, TimeSpan.FromSeconds(audit.CheckpointIntervalSeconds), witnessFile, witnessUrl,
+            audit.Recordings.Enabled, Path.GetFullPath(Path.Combine(baseDirectory, audit.Recordings.Directory)),
+            audit.Recordings.MaxMegabytesPerSession * 1024L * 1024);
     }
 
     private static TargetMasking ResolveMasking(TargetConfiguration target, MaskingConfiguration masking, string field, string baseDirectory)

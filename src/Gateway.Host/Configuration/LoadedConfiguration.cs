@@ -19,7 +19,12 @@ internal sealed record LoadedConfiguration(
     FrozenDictionary<string, FrozenDictionary<string, TargetScope>> Targets,
     IReadOnlyList<Identity> Identities,
     IReadOnlyList<AccessPolicy> Policies,
-    FrozenDictionary<string, TargetMasking> Masking);
+    FrozenDictionary<string, TargetMasking> Masking,
+    LoadedAudit Audit);
+
+/// <summary>The audit log and recordings, with directories made absolute.</summary>
+internal sealed record LoadedAudit(
+    string Directory, TimeSpan CheckpointInterval, string? WitnessFile, Uri? WitnessUrl, bool Recording, string RecordingDirectory, long MaxRecordingBytes);
 
 /// <summary>The control plane's listener, resolved.</summary>
 internal sealed record LoadedControl(IPEndPoint EndPoint, System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate, string GatewayAddress, TimeSpan WatchInterval);

@@ -1,3 +1,4 @@
+using Gateway.Host.Audit;
 using Gateway.Host.Grants;
 using Gateway.Host.Identities;
 using Gateway.Host.Storage;
@@ -90,6 +91,43 @@ internal static class ControlApi
             (Identity identity, string key) = await identities.CreateAsync(Caller(http), body.Name, kind, body.Groups ?? [], ct);
             return Results.Created($"/v1/identities/{identity.Name}", new CreatedIdentityView(IdentityView.From(identity), key));
         });
+
+        MapAuditApi(v1);
+    }
+
+    private static void MapAuditApi(RouteGroupBuilder v1)
+    {
+        v1.MapGet("/audit/sessions", async (HttpContext http, AuditReview review, string? agent, string? target, string? grant,
+            DateTimeOffset? from, DateTimeOffset? to, int? limit, CancellationToken ct) =>
+        {
+            RequireReviewer(Caller(http));
+            var query = new AuditSessionQuery(agent, target, grant, from, to, Math.Clamp(limit ?? 1000, 1, 10_000));
+            return Results.Ok(await review.QueryAsync(query, ct));
+        });
+
+        v1.MapGet("/audit/sessions/{id}", async (HttpContext http, string id, AuditReview review, CancellationToken ct) =>
+        {
+            RequireReviewer(Caller(http));
+            return Results.Ok(await review.ShowSessionAsync(id, ct));
+        });
+
+        v1.MapGet("/audit/sessions/{id}/transcript", async (HttpContext http, string id, AuditReview review, CancellationToken ct) =>
+        {
+            RequireReviewer(Caller(http));
+            return Results.Text(await review.TranscriptAsync(id, ct), "text/plain; charset=utf-8");
+        });
+
+        v1.MapGet("/audit/grants/{id}", async (HttpContext http, string id, AuditReview review, CancellationToken ct) =>
+        {
+            RequireReviewer(Caller(http));
+            return Results.Ok(await review.ShowGrantAsync(id, ct));
+        });
+
+        v1.MapGet("/audit/verify", async (HttpContext http, AuditReview review, CancellationToken ct) =>
+        {
+            RequireReviewer(Caller(http));
+            return Results.Ok(await review.VerifyAsync(ct));
+        });
     }
 
     /// <summary>Turns refusals into problem details; anything else is a 500 without internal detail.</summary>
@@ -106,6 +144,7 @@ internal static class ControlApi
                 GrantError.Invalid => (StatusCodes.Status400BadRequest, "Invalid request"),
                 GrantError.Forbidden => (StatusCodes.Status403Forbidden, "Forbidden"),
                 GrantError.NotFound => (StatusCodes.Status404NotFound, "Not found"),
+                GrantError.Unavailable => (StatusCodes.Status503ServiceUnavailable, "Service unavailable"),
                 _ => (StatusCodes.Status409Conflict, "Conflict"),
             };
             await Results.Problem(refusal.Message, statusCode: status, title: title).ExecuteAsync(http);
@@ -134,6 +173,15 @@ internal static class ControlApi
     }
 
     private static Identity Caller(HttpContext http) => (Identity)http.Items[IdentityItem]!;
+
+    /// <summary>The audit trail is for the people who answer for access; agents do not read it.</summary>
+    private static void RequireReviewer(Identity caller)
+    {
+        if (caller.Kind is not (IdentityKind.Reviewer or IdentityKind.Admin))
+        {
+            throw new GrantException(GrantError.Forbidden, "only reviewers and admins read the audit trail");
+        }
+    }
 
     private static void RequireAdmin(Identity caller)
     {

@@ -58,4 +58,9 @@ internal sealed record CreatedIdentityView(IdentityView Identity, string ApiKey)
 [JsonSerializable(typeof(IdentityView))]
 [JsonSerializable(typeof(List<IdentityView>))]
 [JsonSerializable(typeof(CreatedIdentityView))]
+[JsonSerializable(typeof(AuditSessionView))]
+[JsonSerializable(typeof(List<AuditSessionView>))]
+[JsonSerializable(typeof(AuditSessionDetailView))]
+[JsonSerializable(typeof(AuditGrantView))]
+[JsonSerializable(typeof(AuditVerifyView))]
 internal sealed partial class ControlJsonContext : JsonSerializerContext;

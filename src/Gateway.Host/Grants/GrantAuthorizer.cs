@@ -1,8 +1,11 @@
 using Gateway.Core.Authentication;
 using Gateway.Core.Masking;
 using Gateway.Core.Sessions;
+using Gateway.Core.Transport;
+using Gateway.Host.Audit;
 using Gateway.Host.Configuration;
 using Gateway.Host.Masking;
+using Gateway.Host.Recording;
 using Gateway.Host.Storage;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -16,7 +19,13 @@ namespace Gateway.Host.Grants;
 /// over the target's current catalog; without a catalog it is refused (fail closed).
 /// </summary>
 internal sealed class GrantAuthorizer(
-    IControlStore store, LoadedConfiguration configuration, MaskingCatalogCache catalogs, TimeProvider time, ILogger<GrantAuthorizer> logger) : IPgSessionAuthorizer
+    IControlStore store,
+    LoadedConfiguration configuration,
+    MaskingCatalogCache catalogs,
+    AuditTrail audit,
+    TimeProvider time,
+    ILogger<GrantAuthorizer> logger,
+    RecordingStore? recordings = null) : IPgSessionAuthorizer
 {
     public async ValueTask<AgentCredential?> FindCredentialAsync(PgStartupContext startup, CancellationToken cancellationToken)
     {
@@ -52,37 +61,71 @@ internal sealed class GrantAuthorizer(
         }
         else
         {
-            decision = await AllowAsync(grant, scope, cancellationToken).ConfigureAwait(false);
+            decision = await AllowAsync(grant, scope, context, cancellationToken).ConfigureAwait(false);
         }
 
         return decision;
     }
 
-    private async ValueTask<SessionAuthorization> AllowAsync(Grant grant, TargetScope scope, CancellationToken cancellationToken)
+    private async ValueTask<SessionAuthorization> AllowAsync(Grant grant, TargetScope scope, PgAuthorizationContext context, CancellationToken cancellationToken)
     {
-        var allowed = SessionAuthorization.Allow(scope.Upstream) with
+        if (!audit.IsAvailable)
+        {
+            return Unavailable(grant);
+        }
+
+        IPgMessageHook[] hooks = [];
+        MaskingStatistics? statistics = null;
+        if (configuration.Masking.TryGetValue(grant.Target, out TargetMasking? masking))
+        {
+            MaskingCatalogCache.Entry catalog;
+            try
+            {
+                catalog = await catalogs.GetAsync(masking, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+            {
+                return SessionAuthorization.Deny($"masking catalog of {grant.Target} unavailable ({exception.GetType().Name})");
+            }
+
+            statistics = new MaskingStatistics();
+            hooks = [new PgMasking(() => catalog.Current!, statistics, _ => catalog.RelationUnknown(time, logger))];
+        }
+
+        string sessionId = GrantSessionState.NewSessionId();
+        SessionRecording? recording = recordings?.Create(new RecordingHeader(
+            sessionId, grant.Id, grant.Agent, grant.Target, grant.Scope, context.Startup.Parameters.Database, time.GetUtcNow()));
+        var state = new GrantSessionState(grant, sessionId)
+        {
+            Masking = statistics,
+            Recording = recording,
+            RecordingPath = recording is null ? null : Path.GetRelativePath(recordings!.Options.Directory, recording.Path),
+        };
+        try
+        {
+            await audit.RecordOpeningAsync(state, context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AuditUnavailableException)
+        {
+            if (recording is not null)
+            {
+                await recording.CompleteAsync(nameof(CloseReason.ServiceUnavailable)).ConfigureAwait(false);
+            }
+
+            return Unavailable(grant);
+        }
+
+        return SessionAuthorization.Allow(scope.Upstream) with
         {
             Deadline = grant.ExpiresAt,
             DeadlineMessage = GrantEnforcer.EndMessage(grant with { Status = GrantStatus.Expired }),
-            State = new GrantSessionState(grant, null),
+            State = state,
+            Hooks = hooks,
+            Recorder = recording,
         };
-        if (!configuration.Masking.TryGetValue(grant.Target, out TargetMasking? masking))
-        {
-            return allowed;
-        }
-
-        MaskingCatalogCache.Entry catalog;
-        try
-        {
-            catalog = await catalogs.GetAsync(masking, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
-        {
-            return SessionAuthorization.Deny($"masking catalog of {grant.Target} unavailable ({exception.GetType().Name})");
-        }
-
-        var statistics = new MaskingStatistics();
-        var hook = new PgMasking(() => catalog.Current!, statistics, _ => catalog.RelationUnknown(time, logger));
-        return allowed with { Hooks = [hook], State = new GrantSessionState(grant, statistics) };
     }
+
+    private static SessionAuthorization Unavailable(Grant grant)
+        => SessionAuthorization.Unavailable(
+            $"grant {grant.Id}: the audit log is not writable", "the gateway cannot record sessions right now; try again later");
 }

@@ -23,11 +23,18 @@ internal sealed partial class GrantEnforcer : IPgSessionObserver, IAsyncDisposab
     private readonly Lock _expiryLock = new();
     private readonly ITimer _expiryTimer;
     private readonly ITimer? _watchTimer;
+    private readonly Action<Grant>? _expired;
     private DateTimeOffset? _armedFor;
     private int _watching;
 
-    public GrantEnforcer(IControlStore store, TimeProvider time, ILogger<GrantEnforcer> logger, TimeSpan? watchInterval)
+    /// <param name="store">Where grants live.</param>
+    /// <param name="time">The clock the expiry timers run on.</param>
+    /// <param name="logger">For expiries and store failures.</param>
+    /// <param name="watchInterval">How often to look for changes made by other instances; null for none.</param>
+    /// <param name="expired">Told of each grant this instance marked expired (the audit trail records it).</param>
+    public GrantEnforcer(IControlStore store, TimeProvider time, ILogger<GrantEnforcer> logger, TimeSpan? watchInterval, Action<Grant>? expired = null)
     {
+        _expired = expired;
         _store = store;
         _time = time;
         _logger = logger;
@@ -174,6 +181,7 @@ internal sealed partial class GrantEnforcer : IPgSessionObserver, IAsyncDisposab
 
                     if (await _store.UpdateGrantAsync(expired, CancellationToken.None))
                     {
+                        _expired?.Invoke(expired);
                         LogExpired(_logger, id, expired.Agent, expired.Target, EndSessions(id, CloseReason.GrantExpired, EndMessage(expired)));
                         break;
                     }

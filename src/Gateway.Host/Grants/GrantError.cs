@@ -14,4 +14,7 @@ internal enum GrantError
 
     /// <summary>The grant is not in a state that allows it, or changed meanwhile (409).</summary>
     Conflict,
+
+    /// <summary>The gateway cannot record the change now: its audit log is not writable (503).</summary>
+    Unavailable,
 }

@@ -3,6 +3,7 @@ using System.Collections.Frozen;
 using System.Security.Cryptography;
 using Gateway.Core.Authentication;
 using Gateway.Core.Transport;
+using Gateway.Host.Audit;
 using Gateway.Host.Configuration;
 using Gateway.Host.Identities;
 using Gateway.Host.Storage;
@@ -19,6 +20,7 @@ internal sealed partial class GrantService(
     IControlStore store,
     LoadedConfiguration configuration,
     GrantEnforcer enforcer,
+    AuditTrail audit,
     TimeProvider time,
     ILogger<GrantService> logger)
 {
@@ -79,11 +81,13 @@ internal sealed partial class GrantService(
             RequestedAt = now,
             Version = 1,
         };
+        RequireAudit();
         await store.InsertGrantAsync(grant, cancellationToken);
+        await RecordAsync(AuditEventTypes.GrantRequested, grant, caller.Name, request.Justification, cancellationToken);
         LogRequested(logger, grant.Id, grant.Agent, grant.Target, grant.Scope, DurationText.Format(duration), policy.Name);
         if (policy.IsAutomatic)
         {
-            grant = await StoreAsync(GrantLifecycle.Approve(grant, policy, "policy:" + policy.Name, "approved by policy", now), cancellationToken, "approved");
+            grant = await StoreAsync(GrantLifecycle.Approve(grant, policy, "policy:" + policy.Name, "approved by policy", now), cancellationToken, "approved", "policy:" + policy.Name, "approved by policy");
         }
 
         return grant;
@@ -98,14 +102,14 @@ internal sealed partial class GrantService(
             throw new GrantException(GrantError.Forbidden, $"only reviewers of group {policy.ReviewerGroup ?? "(none: the policy approves by itself)"} approve grants under policy {policy.Name}");
         }
 
-        return await StoreAsync(GrantLifecycle.Approve(grant, policy, caller.Name, reason, time.GetUtcNow()), cancellationToken, "approval recorded");
+        return await StoreAsync(GrantLifecycle.Approve(grant, policy, caller.Name, reason, time.GetUtcNow()), cancellationToken, "approval recorded", caller.Name, reason);
     }
 
     public async Task<Grant> DenyAsync(Identity caller, string id, string? reason, CancellationToken cancellationToken)
     {
         Grant grant = await LoadAsync(caller, id, cancellationToken);
         RequireDecider(caller, grant);
-        return await StoreAsync(GrantLifecycle.Deny(grant, caller.Name, RequireReason(reason), time.GetUtcNow()), cancellationToken, "denied");
+        return await StoreAsync(GrantLifecycle.Deny(grant, caller.Name, RequireReason(reason), time.GetUtcNow()), cancellationToken, "denied", caller.Name, reason);
     }
 
     /// <summary>Ends a grant early: its live sessions end at once, here and (within the watch interval) on every instance.</summary>
@@ -117,7 +121,7 @@ internal sealed partial class GrantService(
             RequireDecider(caller, grant);
         }
 
-        Grant revoked = await StoreAsync(GrantLifecycle.Revoke(grant, caller.Name, RequireReason(reason), time.GetUtcNow()), cancellationToken, "revoked");
+        Grant revoked = await StoreAsync(GrantLifecycle.Revoke(grant, caller.Name, RequireReason(reason), time.GetUtcNow()), cancellationToken, "revoked", caller.Name, reason);
         int ended = enforcer.EndSessions(revoked.Id, CloseReason.GrantRevoked, GrantEnforcer.EndMessage(revoked));
         LogSessionsEnded(logger, revoked.Id, ended);
         return revoked;
@@ -133,7 +137,7 @@ internal sealed partial class GrantService(
         }
 
         string secret = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(24));
-        await StoreAsync(GrantLifecycle.IssueCredential(grant, ScramVerifier.Create(secret).ToString(), time.GetUtcNow()), cancellationToken, "credential issued");
+        await StoreAsync(GrantLifecycle.IssueCredential(grant, ScramVerifier.Create(secret).ToString(), time.GetUtcNow()), cancellationToken, "credential issued", caller.Name, null);
         (string host, int port) = GatewayAddress();
         return new GrantCredential(grant.Id, secret, grant.Target, host, port);
     }
@@ -178,11 +182,27 @@ internal sealed partial class GrantService(
         return grant;
     }
 
-    private async Task<Grant> StoreAsync(Grant grant, CancellationToken cancellationToken, string change)
+    /// <summary>Stores a change and records it in the audit log; refuses it beforehand when the log is down.</summary>
+    private async Task<Grant> StoreAsync(Grant grant, CancellationToken cancellationToken, string change, string by, string? reason)
     {
+        RequireAudit();
         if (!await store.UpdateGrantAsync(grant, cancellationToken))
         {
             throw new GrantException(GrantError.Conflict, $"grant {grant.Id} changed meanwhile; look at it again and retry");
+        }
+
+        string type = change switch
+        {
+            "credential issued" => AuditEventTypes.GrantCredentialIssued,
+            "denied" => AuditEventTypes.GrantDenied,
+            "revoked" => AuditEventTypes.GrantRevoked,
+            _ => grant.Status == GrantStatus.Approved ? AuditEventTypes.GrantApproved : AuditEventTypes.GrantApprovalRecorded,
+        };
+        await RecordAsync(type, grant, by, reason, cancellationToken);
+        if (type == AuditEventTypes.GrantApproved)
+        {
+            // In this model a grant is active from its approval; the separate record marks the start of its window.
+            await RecordAsync(AuditEventTypes.GrantActivated, grant, by, null, cancellationToken);
         }
 
         enforcer.Schedule(grant);
@@ -193,6 +213,29 @@ internal sealed partial class GrantService(
 
         LogChanged(logger, grant.Id, change, grant.Status, grant.EndedBy ?? grant.Decisions.LastOrDefault()?.By ?? "-", grant.ExpiresAt);
         return grant;
+    }
+
+    private void RequireAudit()
+    {
+        if (!audit.IsAvailable)
+        {
+            throw new GrantException(GrantError.Unavailable, "the audit log is not writable; grants cannot change until it is");
+        }
+    }
+
+    private async Task RecordAsync(string type, Grant grant, string by, string? reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await audit.RecordGrantAsync(type, grant, by, reason, cancellationToken);
+        }
+        catch (AuditUnavailableException)
+        {
+            // Stored but not yet recorded: the log failed between the check and the write. The record is written
+            // when the log is back; the caller is told.
+            audit.RecordGrantWhenWritable(type, grant, by, reason);
+            throw new GrantException(GrantError.Unavailable, $"grant {grant.Id} changed but the audit log failed to record it; the change is recorded when the log is writable again");
+        }
     }
 
     private void RequireDecider(Identity caller, Grant grant)

@@ -1,4 +1,6 @@
 using System.Collections.Frozen;
+using System.Text.Json.Nodes;
+using Gateway.Host.Audit;
 using Gateway.Host.Configuration;
 using Gateway.Host.Grants;
 using Gateway.Host.Storage;
@@ -10,7 +12,7 @@ namespace Gateway.Host.Identities;
 /// The store is re-read when a key is not found (at most once a second), so identities created on another instance
 /// are known here too.
 /// </summary>
-internal sealed class IdentityDirectory(LoadedConfiguration configuration, IControlStore store, TimeProvider time)
+internal sealed class IdentityDirectory(LoadedConfiguration configuration, IControlStore store, AuditTrail audit, TimeProvider time)
 {
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim _refresh = new(1, 1);
@@ -48,6 +50,11 @@ internal sealed class IdentityDirectory(LoadedConfiguration configuration, ICont
             throw new GrantException(GrantError.Invalid, "a name of 1 to 63 characters without spaces, not starting with g_, is required");
         }
 
+        if (!audit.IsAvailable)
+        {
+            throw new GrantException(GrantError.Unavailable, "the audit log is not writable; identities cannot change until it is");
+        }
+
         string key = ApiKey.Create();
         var identity = new Identity { Name = name, Kind = kind, Groups = groups, ApiKeyHash = ApiKey.Hash(key), Source = "api:" + creator.Name };
         if (configuration.Identities.Any(existing => existing.Name == name) || !await store.InsertIdentityAsync(identity, cancellationToken))
@@ -55,6 +62,19 @@ internal sealed class IdentityDirectory(LoadedConfiguration configuration, ICont
             throw new GrantException(GrantError.Conflict, $"identity {name} exists");
         }
 
+        await audit.RecordAsync(
+            new AuditEvent(AuditEventTypes.IdentityCreated)
+            {
+                Agent = kind == IdentityKind.Agent ? name : null,
+                Data = new JsonObject
+                {
+                    ["name"] = name,
+                    ["kind"] = kind.ToString().ToLowerInvariant(),
+                    ["groups"] = new JsonArray([.. groups.Select(group => JsonValue.Create(group))]),
+                    ["by"] = creator.Name,
+                },
+            },
+            cancellationToken);
         await RefreshAsync(cancellationToken);
         return (identity, key);
     }

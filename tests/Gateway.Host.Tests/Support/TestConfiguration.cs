@@ -15,6 +15,7 @@ internal static class TestConfiguration
     public static GatewayConfiguration Create(PostgresServer postgres, int pgPort, int controlPort, StoreConfiguration store, int watchMilliseconds = 100)
     {
         Environment.SetEnvironmentVariable(UpstreamPasswordVariable, PostgresServer.AppPassword);
+        string trail = Directory.CreateTempSubdirectory("gateway-trail-").FullName;
         ScopeConfiguration Scope(string access) => new()
         {
             Access = access,
@@ -27,6 +28,14 @@ internal static class TestConfiguration
             Control = new ControlConfiguration { Address = $"127.0.0.1:{controlPort}", WatchIntervalMilliseconds = watchMilliseconds },
             Store = store,
             Limits = new LimitsConfiguration { ShutdownTimeoutSeconds = 3 },
+
+            // Each gateway its own audit log and recordings: a chain is one instance's.
+            Audit = new AuditConfiguration
+            {
+                Directory = Path.Combine(trail, "audit"),
+                WitnessFile = Path.Combine(trail, "witness", "checkpoints.log"),
+                Recordings = new RecordingConfiguration { Directory = Path.Combine(trail, "recordings") },
+            },
             Targets =
             [
                 new TargetConfiguration

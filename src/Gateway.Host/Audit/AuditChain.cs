@@ -1,0 +1,89 @@
+using System.Text;
+using Gateway.Host.Configuration;
+
+namespace Gateway.Host.Audit;
+
+/// <summary>
+/// One read of the audit log for a review: the verifier's verdict and every record, found by session and by grant.
+/// The reviewer's answers are built from these records, never from the index alone, so that an edited index cannot
+/// change what a review says.
+/// </summary>
+internal sealed class AuditChain
+{
+    private AuditChain(AuditVerification verification, List<(AuditRecord Record, string Line)> records)
+    {
+        Verification = verification;
+        Records = records;
+        foreach ((AuditRecord record, string _) in records)
+        {
+            if (record.Session is { } session)
+            {
+                Add(BySession, session, record);
+            }
+
+            if (record.Grant is { } grant)
+            {
+                Add(ByGrant, grant, record);
+            }
+        }
+    }
+
+    public AuditVerification Verification { get; }
+
+    /// <summary>Every record that parses, in file order, with its line as written.</summary>
+    public IReadOnlyList<(AuditRecord Record, string Line)> Records { get; }
+
+    public Dictionary<string, List<AuditRecord>> BySession { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, List<AuditRecord>> ByGrant { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Verifies and reads the log in <paramref name="audit"/>'s directory, against its witness when one is configured.</summary>
+    public static AuditChain Read(LoadedAudit audit)
+    {
+        AuditVerification verification = AuditVerifier.Verify(audit.Directory, new AuditVerifyOptions { WitnessFile = audit.WitnessFile });
+        var records = new List<(AuditRecord, string)>();
+        if (Directory.Exists(audit.Directory))
+        {
+            foreach ((int _, string path) in AuditFiles.ListSegments(audit.Directory))
+            {
+                ReadOnlySpan<byte> rest = File.ReadAllBytes(path);
+                while (!rest.IsEmpty)
+                {
+                    int end = rest.IndexOf((byte)'\n');
+                    ReadOnlySpan<byte> line = end < 0 ? rest : rest[..end];
+                    rest = end < 0 ? [] : rest[(end + 1)..];
+                    if (AuditRecordCodec.TryParse(line, includeData: true, out AuditRecord? record, out _))
+                    {
+                        records.Add((record!, Encoding.UTF8.GetString(line)));
+                    }
+                }
+            }
+        }
+
+        return new AuditChain(verification, records);
+    }
+
+    /// <summary><c>verified</c> when every record is covered by the verified chain; otherwise the first error.</summary>
+    public string StatusOf(IEnumerable<AuditRecord> records)
+    {
+        foreach (AuditRecord record in records)
+        {
+            if (!Verification.Covers(record.Seq))
+            {
+                return "NOT VERIFIED: " + (Verification.FirstError?.ToString() ?? $"record {record.Seq} is outside the verified chain");
+            }
+        }
+
+        return "verified";
+    }
+
+    private static void Add(Dictionary<string, List<AuditRecord>> index, string key, AuditRecord record)
+    {
+        if (!index.TryGetValue(key, out List<AuditRecord>? list))
+        {
+            index[key] = list = [];
+        }
+
+        list.Add(record);
+    }
+}
