@@ -1,8 +1,17 @@
 namespace Gateway.Host.Audit;
 
-/// <summary>The audit record types the host writes (docs/audit.md lists each with its fields).</summary>
+/// <summary>The audit record types (docs/audit.md lists each with its fields).</summary>
 internal static class AuditEventTypes
 {
+    // Written by the log itself.
+    public const string GatewayStart = "gateway.start";
+    public const string GatewayStop = "gateway.stop";
+    public const string UncleanShutdown = "gateway.unclean-shutdown";
+    public const string Recovered = "audit.recovered";
+
+    // Written by the host.
+    public const string ConfigurationLoaded = "configuration.loaded";
+    public const string IdentityCreated = "identity.created";
     public const string GrantRequested = "grant.requested";
     public const string GrantApproved = "grant.approved";
     public const string GrantApprovalRecorded = "grant.approval-recorded";
@@ -11,8 +20,6 @@ internal static class AuditEventTypes
     public const string GrantCredentialIssued = "grant.credential-issued";
     public const string GrantRevoked = "grant.revoked";
     public const string GrantExpired = "grant.expired";
-    public const string IdentityCreated = "identity.created";
-    public const string ConfigurationLoaded = "configuration.loaded";
     public const string SessionOpened = "session.opened";
     public const string SessionClosed = "session.closed";
     public const string SessionRefused = "session.refused";
