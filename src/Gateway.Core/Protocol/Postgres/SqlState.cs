@@ -13,4 +13,5 @@ internal static class SqlState
     public const string AdminShutdown = "57P01";
     public const string QueryCanceled = "57014";
     public const string ProgramLimitExceeded = "54000";
+    public const string IoError = "58030";
 }
