@@ -36,6 +36,12 @@ public sealed partial class PgSession
     private bool _upstreamSendInterrupted;
     private volatile bool _upstreamIdle = true;
     private bool _serverSentFatal;
+    private IPgSessionRecorder? _recorder;
+    private RecordingPipeWriter? _clientRecordingOutput;
+    private CancellationTokenSource? _recorderStop;
+
+    /// <summary>The client's output: through the recording tee once the session is open with a recorder.</summary>
+    private PipeWriter ClientOutput => _clientRecordingOutput ?? _client.Output;
 
     private readonly record struct PumpResult(CloseReason Reason, bool AtBoundary, string Detail);
 
@@ -114,10 +120,23 @@ public sealed partial class PgSession
         }
     }
 
+    private void InitializeRecorder(IPgSessionRecorder? recorder)
+    {
+        if (recorder is null)
+        {
+            return;
+        }
+
+        _recorder = recorder;
+        _recorderStop = new CancellationTokenSource();
+        _clientRecordingOutput = new RecordingPipeWriter(_client.Output, recorder);
+    }
+
     private async Task<PumpResult> PumpAsync(PgSide side)
     {
         PipeReader input = side == PgSide.Frontend ? _client.Input : _upstream!.Input;
-        PipeWriter output = side == PgSide.Frontend ? _upstream!.Output : _client.Output;
+        PipeWriter output = side == PgSide.Frontend ? _upstream!.Output : ClientOutput;
+        IPgSessionRecorder? recorder = _recorder;
         long remaining = 0;
         try
         {
@@ -128,7 +147,22 @@ public sealed partial class PgSession
                 long received = buffer.Length;
                 CloseReason reason = Process(side, ref buffer, output, ref remaining);
                 Count(side, received - buffer.Length);
+                if (recorder is not null && side == PgSide.Frontend && received != buffer.Length)
+                {
+                    RecordConsumed(recorder, result.Buffer.Slice(0, buffer.Start));
+                }
+
                 input.AdvanceTo(buffer.Start, buffer.End);
+                if (recorder is not null)
+                {
+                    // Before anything relayed from this read is sent: a failed recording lets nothing more through.
+                    ValueTask<bool> capacity = recorder.WaitForCapacityAsync(_recorderStop!.Token);
+                    if (!(capacity.IsCompletedSuccessfully ? capacity.Result : await capacity.ConfigureAwait(false)))
+                    {
+                        return new PumpResult(CloseReason.RecordingFailed, remaining == 0 && LargeFrameFor(side).IsEmpty, "the session recording failed");
+                    }
+                }
+
                 if (reason != CloseReason.None)
                 {
                     await output.FlushAsync().ConfigureAwait(false);
@@ -158,6 +192,11 @@ public sealed partial class PgSession
                     return new PumpResult(CloseReason.None, remaining == 0 && LargeFrameFor(side).IsEmpty, "stopped");
                 }
             }
+        }
+        catch (OperationCanceledException) when (_recorderStop?.IsCancellationRequested == true)
+        {
+            // Stopped while waiting for the recorder to catch up.
+            return new PumpResult(CloseReason.None, remaining == 0 && LargeFrameFor(side).IsEmpty, "stopped");
         }
         catch (PgProtocolException violation)
         {
@@ -424,6 +463,20 @@ public sealed partial class PgSession
         Copy(frame, output);
     }
 
+    private static void RecordConsumed(IPgSessionRecorder recorder, in ReadOnlySequence<byte> consumed)
+    {
+        if (consumed.IsSingleSegment)
+        {
+            recorder.Record(PgSide.Frontend, consumed.FirstSpan);
+            return;
+        }
+
+        foreach (ReadOnlyMemory<byte> segment in consumed)
+        {
+            recorder.Record(PgSide.Frontend, segment.Span);
+        }
+    }
+
     private static void Copy(in ReadOnlySequence<byte> source, PipeWriter output)
     {
         if (source.IsSingleSegment)
@@ -484,6 +537,7 @@ public sealed partial class PgSession
         CloseReason.ServerProtocolViolation => "the upstream server sent an invalid message; the session was closed",
         CloseReason.ServerEndOfStream or CloseReason.ServerConnectionError => "the connection to the upstream server was lost",
         CloseReason.InternalError => "the gateway ended the session after an internal error",
+        CloseReason.RecordingFailed => "session recording failed",
         _ => null,
     };
 
@@ -491,6 +545,7 @@ public sealed partial class PgSession
     {
         CloseReason.ClientProtocolViolation => SqlState.ProtocolViolation,
         CloseReason.MessageTooLarge => SqlState.ProgramLimitExceeded,
+        CloseReason.RecordingFailed => SqlState.IoError,
         CloseReason.GrantExpired or CloseReason.GrantRevoked or CloseReason.TerminatedByHost or CloseReason.Shutdown => SqlState.AdminShutdown,
         _ => SqlState.ConnectionFailure,
     };
@@ -527,6 +582,8 @@ public sealed partial class PgSession
             {
                 Wake(_upstream);
             }
+
+            _recorderStop?.Cancel();
         }
     }
 

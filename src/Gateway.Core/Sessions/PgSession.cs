@@ -178,6 +178,7 @@ public sealed partial class PgSession
         State = authorization.State;
         Deadline = authorization.Deadline;
         InitializeHooks(authorization.Hooks);
+        InitializeRecorder(authorization.Recorder);
         _opened = true;
         _gateway.Track(this);
         Log.SessionOpened(_gateway.Logger, Id, Identity!, RemoteEndPoint, Target!.Name, IsTls);
@@ -229,8 +230,9 @@ public sealed partial class PgSession
     {
         try
         {
-            PgMessageWriter.WriteErrorResponse(_client.Output, "FATAL", sqlState, message);
-            await FlushWithinAsync(_client.Output).ConfigureAwait(false);
+            PipeWriter output = ClientOutput;
+            PgMessageWriter.WriteErrorResponse(output, "FATAL", sqlState, message);
+            await FlushWithinAsync(output).ConfigureAwait(false);
         }
         catch (Exception exception) when (TransportErrors.IsConnectionError(exception) || exception is InvalidOperationException or OperationCanceledException)
         {
@@ -271,6 +273,7 @@ public sealed partial class PgSession
         }
 
         ReleaseHooks();
+        _recorderStop?.Dispose();
         if (!_opened)
         {
             NotifyLoginFailed();

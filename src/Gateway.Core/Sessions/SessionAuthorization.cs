@@ -42,6 +42,13 @@ public sealed record SessionAuthorization
     /// </summary>
     public IReadOnlyList<IPgMessageHook> Hooks { get; init; } = [];
 
+    /// <summary>
+    /// The session's recorder, or null for none (which costs nothing). It sees the client's bytes before the hooks and
+    /// the bytes the client receives after them; when it fails the session ends with
+    /// <see cref="Transport.CloseReason.RecordingFailed"/>. The host completes it once the session has closed.
+    /// </summary>
+    public IPgSessionRecorder? Recorder { get; init; }
+
     /// <summary>The host's own data for the session, kept on <see cref="PgSession.State"/>.</summary>
     public object? State { get; init; }
 

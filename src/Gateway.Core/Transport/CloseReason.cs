@@ -61,6 +61,8 @@ public enum CloseReason
     TerminatedByHost = 402,
     /// <summary>The gateway is shutting down.</summary>
     Shutdown = 403,
+    /// <summary>The session's recording could not be written (a full disk, an I/O error); nothing unrecorded is relayed.</summary>
+    RecordingFailed = 404,
 
     /// <summary>The gateway or a message hook failed unexpectedly; the session was ended rather than risk a leak.</summary>
     InternalError = 500,

@@ -14,4 +14,5 @@ internal static class SqlState
     public const string CannotConnectNow = "57P03";
     public const string QueryCanceled = "57014";
     public const string ProgramLimitExceeded = "54000";
+    public const string IoError = "58030";
 }
