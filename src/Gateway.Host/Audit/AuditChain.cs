@@ -63,18 +63,30 @@ internal sealed class AuditChain
         return new AuditChain(verification, records);
     }
 
-    /// <summary><c>verified</c> when every record is covered by the verified chain; otherwise the first error.</summary>
+    /// <summary>
+    /// <c>verified</c> when a signed checkpoint covers every record; <c>chained…</c> when they chain correctly but
+    /// were written after the latest checkpoint (the next one, at most a checkpoint interval later, covers them);
+    /// otherwise the first error.
+    /// </summary>
     public string StatusOf(IEnumerable<AuditRecord> records)
     {
+        bool awaitingCheckpoint = false;
         foreach (AuditRecord record in records)
         {
-            if (!Verification.Covers(record.Seq))
+            if (Verification.Covers(record.Seq))
+            {
+                continue;
+            }
+
+            if (!Verification.IsValid || record.Seq > Verification.LastSeq)
             {
                 return "NOT VERIFIED: " + (Verification.FirstError?.ToString() ?? $"record {record.Seq} is outside the verified chain");
             }
+
+            awaitingCheckpoint = true;
         }
 
-        return "verified";
+        return awaitingCheckpoint ? "chained; awaiting its signed checkpoint" : "verified";
     }
 
     private static void Add(Dictionary<string, List<AuditRecord>> index, string key, AuditRecord record)

@@ -31,6 +31,7 @@ internal sealed partial class AuditTrail : IPgSessionObserver, IAsyncDisposable
     private Task _indexer = Task.CompletedTask;
     private ITimer? _watch;
     private bool _wasAvailable = true;
+    private int _disposed;
 
     public AuditTrail(AuditLogOptions options, IControlStore store, TimeProvider time, ILoggerFactory loggers)
     {
@@ -121,7 +122,7 @@ internal sealed partial class AuditTrail : IPgSessionObserver, IAsyncDisposable
             Database = context.Startup.Parameters.Database,
             ClientAddress = context.Startup.RemoteEndPoint?.ToString(),
             Tls = context.Startup.IsTls,
-            ApplicationName = context.Startup.Parameters.ApplicationName,
+            ApplicationName = context.Startup.Parameters["application_name"],
             StartedAt = now,
             Recording = state.RecordingPath,
         };
@@ -203,6 +204,12 @@ internal sealed partial class AuditTrail : IPgSessionObserver, IAsyncDisposable
     /// <summary>Waits for closing records still being written, then stops the indexer.</summary>
     public async ValueTask DisposeAsync()
     {
+        // The hosted service disposes it at shutdown, the container once more.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_watch is not null)
         {
             await _watch.DisposeAsync();

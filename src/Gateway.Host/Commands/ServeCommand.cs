@@ -97,10 +97,10 @@ internal static class ServeCommand
             provider.GetRequiredService<IControlStore>(), time, provider.GetRequiredService<ILoggerFactory>()));
         if (audit.Recording)
         {
-            // Unregistered when off: the authorizer and the hosted service take it as an optional parameter.
-            builder.Services.AddSingleton(provider => new RecordingStore(
-                new RecordingStoreOptions { Directory = audit.RecordingDirectory, MaxBytesPerSession = audit.MaxRecordingBytes },
-                time, provider.GetRequiredService<ILogger<RecordingStore>>()));
+            // Unregistered when off: the authorizer and the hosted service take it as an optional parameter. Registered
+            // as an instance so that the container leaves its disposal to the hosted service, after the closing records.
+            builder.Services.AddSingleton(new RecordingStore(
+                new RecordingStoreOptions { Directory = audit.RecordingDirectory, MaxBytesPerSession = audit.MaxRecordingBytes }, time));
         }
         builder.Services.AddSingleton(provider =>
         {

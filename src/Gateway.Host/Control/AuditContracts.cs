@@ -6,11 +6,11 @@ namespace Gateway.Host.Control;
 /// One connection, answering the reviewer's questions: who (a distinct agent and its grant), what access (target,
 /// scope, tables), when (the grant's window, the session's start and end, why it ended), approved by whom and why,
 /// what it did (statements, rows, values masked by rule and detector) and whether its records can be trusted.
+/// <c>AuditStatus</c> is <c>verified</c> when the session's and its grant's records are in the verified chain;
+/// otherwise it says what is wrong, and the figures shown come from records that cannot be trusted.
+/// <c>RecordingStatus</c> is <c>verified</c>, <c>truncated (…)</c>, <c>corrupt (…)</c>, <c>altered…</c>,
+/// <c>missing</c>, <c>recording…</c> (still open) or <c>off</c>.
 /// </summary>
-/// <param name="AuditStatus"><c>verified</c> when the session's opening and closing records are in the verified
-/// chain; otherwise what is wrong, and the figures shown come from records that cannot be trusted.</param>
-/// <param name="RecordingStatus"><c>verified</c>, <c>truncated (…)</c>, <c>corrupt (…)</c>, <c>missing</c>,
-/// <c>recording</c> (still open) or <c>off</c>.</param>
 internal sealed record AuditSessionView(
     string Session, string Agent, string Grant, string Target, string Scope, string Access, IReadOnlyList<string> Tables,
     string? Database, string? Client, bool Tls, string? ApplicationName,

@@ -16,7 +16,9 @@ namespace Gateway.Host.Grants;
 /// The front door for grants: the user name is a grant id, the secret its one-time credential. A grant that is
 /// unknown, not yet issued, expired, revoked, for another target or database all look the same to the client
 /// (28P01); the real reason goes to the log and the observers. A session of a masked target gets its masking hook,
-/// over the target's current catalog; without a catalog it is refused (fail closed).
+/// over the target's current catalog; without a catalog it is refused (fail closed). Every allowed session gets
+/// its recording and a durable opening audit record before it connects upstream; when either cannot be written the
+/// client is told the gateway cannot record sessions now (57P03), and nothing reaches the upstream.
 /// </summary>
 internal sealed class GrantAuthorizer(
     IControlStore store,
@@ -27,6 +29,8 @@ internal sealed class GrantAuthorizer(
     ILogger<GrantAuthorizer> logger,
     RecordingStore? recordings = null) : IPgSessionAuthorizer
 {
+    private const string UnavailableMessage = "the gateway cannot record sessions right now; try again later";
+
     public async ValueTask<AgentCredential?> FindCredentialAsync(PgStartupContext startup, CancellationToken cancellationToken)
     {
         string? user = startup.Parameters.User;
@@ -93,8 +97,19 @@ internal sealed class GrantAuthorizer(
         }
 
         string sessionId = GrantSessionState.NewSessionId();
-        SessionRecording? recording = recordings?.Create(new RecordingHeader(
-            sessionId, grant.Id, grant.Agent, grant.Target, grant.Scope, context.Startup.Parameters.Database, time.GetUtcNow()));
+        SessionRecording? recording;
+        try
+        {
+            recording = recordings?.Create(new RecordingHeader(
+                sessionId, grant.Id, grant.Agent, grant.Target, grant.Scope, context.Startup.Parameters.Database, time.GetUtcNow()), masking?.Redactor);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // No session runs without its recording.
+            return SessionAuthorization.Unavailable(
+                $"grant {grant.Id}: the session recording could not start ({exception.GetType().Name})", UnavailableMessage);
+        }
+
         var state = new GrantSessionState(grant, sessionId)
         {
             Masking = statistics,
@@ -126,6 +141,5 @@ internal sealed class GrantAuthorizer(
     }
 
     private static SessionAuthorization Unavailable(Grant grant)
-        => SessionAuthorization.Unavailable(
-            $"grant {grant.Id}: the audit log is not writable", "the gateway cannot record sessions right now; try again later");
+        => SessionAuthorization.Unavailable($"grant {grant.Id}: the audit log is not writable", UnavailableMessage);
 }

@@ -8,6 +8,9 @@ namespace Gateway.Host.Masking;
 /// </summary>
 internal sealed record TargetMasking(string Target, MaskingPolicy Policy, string CatalogConnectionString, TimeSpan RefreshInterval)
 {
+    /// <summary>The policy's detectors over free text: what session recordings run on the client's statements.</summary>
+    public ContentRedactor Redactor { get; } = ContentRedactor.FromPolicy(Policy);
+
     /// <summary>Never prints the connection string, which holds a password.</summary>
     public override string ToString() => $"masking of {Target} ({Policy.Columns.Count} protected columns)";
 }
