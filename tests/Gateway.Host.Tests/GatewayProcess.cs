@@ -60,6 +60,24 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         int controlPort = FreePort.Next();
         GatewayConfiguration configuration = TestConfiguration.Create(postgres, 0, controlPort, new StoreConfiguration { Path = "gateway.db" });
         await File.WriteAllTextAsync(Path.Combine(directory, "gateway.json"), JsonSerializer.Serialize(configuration, GatewayJsonContext.Default.GatewayConfiguration));
+        return await StartInAsync(directory, controlPort);
+    }
+
+    /// <summary>Starts a gateway on the configuration (and the state: store, audit log, recordings) <paramref name="previous"/> left behind.</summary>
+    public static Task<GatewayProcess> RestartAsync(GatewayProcess previous) => StartInAsync(previous.Directory, previous.ControlPort);
+
+    /// <summary>The configuration file this gateway runs with.</summary>
+    public string ConfigurationFile => Path.Combine(Directory, "gateway.json");
+
+    /// <summary>SIGKILL: no shutdown, no final records; what a crash or the OOM killer does.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private static async Task<GatewayProcess> StartInAsync(string directory, int controlPort)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -109,6 +127,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the process if it still runs and deletes its directory, unless <see cref="KeepDirectory"/> (a restart follows).</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -118,8 +137,14 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        System.IO.Directory.Delete(Directory, recursive: true);
+        if (!KeepDirectory)
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
     }
+
+    /// <summary>Leave the directory for a restart.</summary>
+    public bool KeepDirectory { get; set; }
 
     private void OnLine(string? line)
     {

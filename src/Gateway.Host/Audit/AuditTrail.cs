@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Gateway.Core.Sessions;
 using Gateway.Core.Transport;
+using Gateway.Host.Configuration;
 using Gateway.Host.Grants;
 using Gateway.Host.Recording;
 using Gateway.Host.Storage;
@@ -17,9 +19,13 @@ namespace Gateway.Host.Audit;
 /// </summary>
 internal sealed partial class AuditTrail : IPgSessionObserver, IAsyncDisposable
 {
+    /// <summary>The end reason of a session the gateway found open after an unclean shutdown.</summary>
+    public const string CrashedReason = "GatewayCrashed";
+
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
 
     private readonly AuditLogOptions _options;
+    private readonly LoadedAudit _audit;
     private readonly IControlStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -33,9 +39,26 @@ internal sealed partial class AuditTrail : IPgSessionObserver, IAsyncDisposable
     private bool _wasAvailable = true;
     private int _disposed;
 
-    public AuditTrail(AuditLogOptions options, IControlStore store, TimeProvider time, ILoggerFactory loggers)
+    /// <param name="audit">Where the log and the recordings live, the checkpoint interval and the witness.</param>
+    /// <param name="store">The index.</param>
+    /// <param name="time">The clock of records and checkpoints.</param>
+    /// <param name="loggers">For the log's own and this trail's messages.</param>
+    /// <param name="openWrite">Opens the log's files for writing; tests pass one that fails like a full disk.</param>
+    public AuditTrail(LoadedAudit audit, IControlStore store, TimeProvider time, ILoggerFactory loggers, Func<string, Stream>? openWrite = null)
     {
-        _options = options;
+        _audit = audit;
+        _options = new AuditLogOptions
+        {
+            Directory = audit.Directory,
+            CheckpointInterval = audit.CheckpointInterval,
+            WitnessFile = audit.WitnessFile,
+            WitnessUrl = audit.WitnessUrl,
+        };
+        if (openWrite is not null)
+        {
+            _options = _options with { OpenWrite = openWrite };
+        }
+
         _store = store;
         _time = time;
         _loggers = loggers;
@@ -61,7 +84,55 @@ internal sealed partial class AuditTrail : IPgSessionObserver, IAsyncDisposable
         _log = await AuditLog.OpenAsync(_options, _time, _loggers.CreateLogger<AuditLog>(), cancellationToken);
         _indexer = Task.Run(IndexAsync, CancellationToken.None);
         _watch = _time.CreateTimer(static state => ((AuditTrail)state!).Watch(), this, RetryInterval, RetryInterval);
+        await CloseAbandonedSessionsAsync(cancellationToken);
         await AppendAsync(configurationLoaded, cancellationToken);
+    }
+
+    /// <summary>
+    /// After a crash (kill -9, power loss) the chain holds sessions that opened and never closed. Each gets its closing
+    /// record now, with reason <c>GatewayCrashed</c> and the hash of its recording as the crash left it (readable to
+    /// its last whole frame), so that the recording is accounted for and a later edit of it is detectable.
+    /// </summary>
+    private async Task CloseAbandonedSessionsAsync(CancellationToken cancellationToken)
+    {
+        AuditChain chain = AuditChain.Read(_audit);
+        foreach ((string session, List<AuditRecord> records) in chain.BySession)
+        {
+            AuditRecord? opened = records.FirstOrDefault(record => record.Type == AuditEventTypes.SessionOpened);
+            if (opened is null || records.Any(record => record.Type == AuditEventTypes.SessionClosed))
+            {
+                continue;
+            }
+
+            var data = new JsonObject
+            {
+                ["reason"] = CrashedReason,
+                ["detail"] = "the gateway stopped without closing the session (unclean shutdown); found at the next start",
+                ["opened"] = true,
+            };
+            if (opened.Data["recording"] is JsonValue value && value.TryGetValue(out string? relative))
+            {
+                string path = Path.Combine(_audit.RecordingDirectory, relative);
+                var recording = new JsonObject { ["path"] = relative, ["crashed"] = true };
+                if (File.Exists(path))
+                {
+                    await using FileStream file = File.OpenRead(path);
+                    recording["sha256"] = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
+                    recording["bytes"] = file.Length;
+                }
+
+                data["recording"] = recording;
+            }
+
+            AuditRecord closed = await AppendAsync(
+                new AuditEvent(AuditEventTypes.SessionClosed) { Agent = opened.Agent, Grant = opened.Grant, Session = session, Target = opened.Target, Data = data },
+                cancellationToken);
+            AuditSession? indexed = await _store.GetAuditSessionAsync(session, cancellationToken);
+            if (indexed is not null)
+            {
+                _index.Writer.TryWrite(indexed with { EndedAt = closed.Time, EndReason = CrashedReason, EndDetail = Text(data, "detail"), ClosedSeq = closed.Seq });
+            }
+        }
     }
 
     /// <summary>Records a grant's change; throws <see cref="AuditUnavailableException"/> when it cannot.</summary>
@@ -429,6 +500,8 @@ internal sealed partial class AuditTrail : IPgSessionObserver, IAsyncDisposable
         ["data"] = record.Data.DeepClone(),
         ["hash"] = record.Hash,
     }.ToJsonString();
+
+    private static string? Text(JsonObject data, string name) => data[name] is JsonValue value && value.TryGetValue(out string? text) ? text : null;
 
     private static JsonObject ToJson(Dictionary<string, long> counts)
     {

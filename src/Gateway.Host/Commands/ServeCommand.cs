@@ -87,14 +87,7 @@ internal static class ServeCommand
             : new SqliteControlStore(configuration.Store.Path));
         LoadedAudit audit = configuration.Audit;
         builder.Services.AddSingleton(provider => new AuditTrail(
-            new AuditLogOptions
-            {
-                Directory = audit.Directory,
-                CheckpointInterval = audit.CheckpointInterval,
-                WitnessFile = audit.WitnessFile,
-                WitnessUrl = audit.WitnessUrl,
-            },
-            provider.GetRequiredService<IControlStore>(), time, provider.GetRequiredService<ILoggerFactory>()));
+            audit, provider.GetRequiredService<IControlStore>(), time, provider.GetRequiredService<ILoggerFactory>()));
         if (audit.Recording)
         {
             // Unregistered when off: the authorizer and the hosted service take it as an optional parameter. Registered
