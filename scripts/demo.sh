@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # GatewayCore demo: a throwaway PostgreSQL with a "shop" database, the gateway in front of it, and an AI agent that
 # holds no database credential. The agent asks for time-boxed access, a policy or a reviewer approves it, the agent
-# queries through the gateway over TLS, and the gateway ends its session when the grant expires or is revoked.
+# queries through the gateway over TLS, and the gateway ends its session when the grant expires or is revoked. Every
+# event goes to a hash-chained, signed audit log and every session to a compressed recording; the reviewer queries,
+# replays and verifies them.
 # Prints what happened and cleans up after itself. Everything listens on 127.0.0.1 only.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,7 +62,7 @@ INSERT INTO customers VALUES
   (3, 'Katherine Johnson', 'kj@nasa.example', '123-45-6789', '+1 757 555 0199', 'UK', NULL);
 SQL
 # Least-privilege upstream roles: read and write scopes, no temp tables, no DO blocks, no large objects.
-as_pg "$pg_bin/psql" -h "$work/pg" -p "$pg_port" -U postgres -d shop -X -q -v ON_ERROR_STOP=1 \
+PGOPTIONS='-c client_min_messages=error' as_pg "$pg_bin/psql" -h "$work/pg" -p "$pg_port" -U postgres -d shop -X -q -v ON_ERROR_STOP=1 \
   -v database=shop -v schema=public -v reader=shop_reader -v reader_password="$reader_password" \
   -v writer=shop_writer -v writer_password="$writer_password" -f "$root/docs/roles.sql" >/dev/null
 openssl rand -hex 32 >"$work/token.key"
@@ -89,6 +91,8 @@ cat >"$work/gateway.json" <<JSON
                               "tokenKey": { "file": "token.key" } } } ],
   "identities": [ { "name": "claude-code", "kind": "agent", "apiKeyHash": "$(awk '/^hash:/{print $2}' <<<"$agent_keys")" },
                   { "name": "alice", "kind": "reviewer", "groups": [ "dba" ], "apiKeyHash": "$(awk '/^hash:/{print $2}' <<<"$reviewer_keys")" } ],
+  "audit": { "directory": "audit", "witnessFile": "witness/checkpoints.log", "checkpointIntervalSeconds": 5,
+             "recordings": { "directory": "recordings" } },
   "policies": [ { "name": "agents-read-shop", "agents": [ "claude-code" ], "targets": [ "shop" ], "scopes": [ "read" ], "maxDuration": "30m" },
                 { "name": "agents-write-shop", "agents": [ "claude-code" ], "targets": [ "shop" ], "scopes": [ "write" ], "maxDuration": "15m",
                   "approval": { "mode": "reviewers", "group": "dba" } } ]
@@ -146,5 +150,22 @@ say "The reviewer's view: every grant, who approved it, how it ended"
 as_reviewer grant list
 as_reviewer grant show "$write_user"
 
+say "The reviewer's question, as a query: who reached shop today, with what access, approved by whom, what they did"
+sleep 5  # one checkpoint interval: the last sessions' records get their signed checkpoint
+run as_reviewer audit query --agent claude-code --target shop --day "$(date -u +%F)"
+first_session=$(as_reviewer audit query --agent claude-code --target shop --json | jq -r '.[0].session')
+
+say "A session's recording, replayed as the agent saw it (masked values stay masked)"
+run as_reviewer replay "$first_session" | head -n 40
+
+say "Verifying the trail offline: hash chain, signed checkpoints, the witness's copy, every recording"
+run gateway audit verify --config "$work/gateway.json"
+
 say "What the gateway logged (identities, grants, reasons; no row data, no secrets)"
 grep -E "Grant|Session .* (opened|closed|being ended)|refused" "$work/gateway.log" | sed 's/^/  /'
+
+say "Someone with the gateway's disk edits the record of a session: the verifier names the record"
+kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true; gateway_pid=""
+segment=$(ls "$work"/audit/audit-*.log | tail -n1)
+sed -i '0,/"statements":\([0-9]\)/s//"statements":9\1/' "$segment"
+gateway audit verify --config "$work/gateway.json" | sed 's/^/  /' || echo "  (gateway audit verify exited with $?: the trail does not verify)"

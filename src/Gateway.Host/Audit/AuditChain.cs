@@ -40,7 +40,10 @@ internal sealed class AuditChain
     /// <summary>Verifies and reads the log in <paramref name="audit"/>'s directory, against its witness when one is configured.</summary>
     public static AuditChain Read(LoadedAudit audit)
     {
-        AuditVerification verification = AuditVerifier.Verify(audit.Directory, new AuditVerifyOptions { WitnessFile = audit.WitnessFile });
+        // The witness keeps the public key beside its checkpoints: a key trusted from outside the log's directory.
+        string? witnessKey = audit.WitnessFile is { } witness && File.Exists(witness + ".pub.pem") ? File.ReadAllText(witness + ".pub.pem") : null;
+        AuditVerification verification = AuditVerifier.Verify(
+            audit.Directory, new AuditVerifyOptions { WitnessFile = audit.WitnessFile, ExpectedPublicKeyPem = witnessKey });
         var records = new List<(AuditRecord, string)>();
         if (Directory.Exists(audit.Directory))
         {
