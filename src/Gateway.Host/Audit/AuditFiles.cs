@@ -118,10 +118,18 @@ internal static class AuditFiles
             name = $"quarantine-{label}-{now.UtcDateTime:yyyyMMdd'T'HHmmssfff'Z'}-{attempt}.bin";
         }
 
-        using (Stream quarantine = openWrite(Path.Combine(directory, name)))
+        string quarantinePath = Path.Combine(directory, name);
+        try
         {
+            using Stream quarantine = openWrite(quarantinePath);
             quarantine.Write(tail);
             FlushDurably(quarantine);
+        }
+        catch (IOException)
+        {
+            // A half-written quarantine file would pass for the whole tail; the bytes stay in place for the next try.
+            File.Delete(quarantinePath);
+            throw;
         }
 
         using (Stream file = openWrite(path))

@@ -29,7 +29,6 @@ internal sealed partial class AuditLog
     private string _lastCheckpointHash;
     private DateTimeOffset _lastCheckpointTime;
     private AuditFault? _fault;
-    private int _probePending;
 
     private string SegmentPath => Path.Combine(_options.Directory, AuditFiles.SegmentName(_segmentNumber));
 
@@ -232,6 +231,7 @@ internal sealed partial class AuditLog
         if (_fault is null)
         {
             _fault = new AuditFault(_time.GetUtcNow(), ErrorKind(ex), ex.Message);
+            Interlocked.Exchange(ref _rejectedAppends, 0);
             LogFailed(_logger, _fault.Kind, ex.Message, _lastSeq);
             _probeTimer.Change(_options.ProbeInterval, _options.ProbeInterval);
         }
@@ -278,7 +278,7 @@ internal sealed partial class AuditLog
             ["failedAt"] = AuditRecordCodec.FormatTime(_fault.Time),
             ["error"] = _fault.Kind,
             ["detail"] = _fault.Detail,
-            ["rejectedAppends"] = _fault.RejectedAppends,
+            ["rejectedAppends"] = Interlocked.Read(ref _rejectedAppends),
             ["quarantinedBytes"] = quarantinedBytes,
             ["quarantineFile"] = quarantineFile,
         });
@@ -291,7 +291,7 @@ internal sealed partial class AuditLog
 
         _lastSeq = record.Seq;
         _lastHash = record.Hash;
-        LogRecovered(_logger, _fault.Kind, _fault.RejectedAppends, record.Seq);
+        LogRecovered(_logger, _fault.Kind, Interlocked.Exchange(ref _rejectedAppends, 0), record.Seq);
         _fault = null;
         _probeTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _available = true;
@@ -319,10 +319,7 @@ internal sealed partial class AuditLog
 
     private void FailAll(List<AuditCommand> commands, AuditUnavailableException error)
     {
-        if (_fault is not null)
-        {
-            _fault.RejectedAppends += commands.Count;
-        }
+        Interlocked.Add(ref _rejectedAppends, commands.Count);
 
         foreach (AuditCommand command in commands)
         {
