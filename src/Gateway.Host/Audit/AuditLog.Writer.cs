@@ -36,6 +36,27 @@ internal sealed partial class AuditLog
 
     private async Task RunWriterAsync()
     {
+        try
+        {
+            await WriteUntilStoppedAsync();
+        }
+#pragma warning disable CA1031 // Whatever broke the writer, no append may wait forever for it: fail closed.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _available = false;
+            LogWriterFailed(_logger, ex);
+            _commands.Writer.TryComplete();
+            FailAll(_pending, Unavailable());
+            _pending.Clear();
+            RejectQueued();
+            DisposeQuietly(ref _segment);
+            DisposeQuietly(ref _checkpoints);
+        }
+    }
+
+    private async Task WriteUntilStoppedAsync()
+    {
         while (await _commands.Reader.WaitToReadAsync())
         {
             while (_commands.Reader.TryRead(out AuditCommand? command))
@@ -214,14 +235,19 @@ internal sealed partial class AuditLog
         }
 
         _available = false;
+        RejectQueued();
+        DisposeQuietly(ref _segment);
+        DisposeQuietly(ref _checkpoints);
+    }
+
+    /// <summary>Fails what is still queued once the channel is complete.</summary>
+    private void RejectQueued()
+    {
         while (_commands.Reader.TryRead(out AuditCommand? late))
         {
             late.Appended?.TrySetException(new AuditUnavailableException("the audit log is closed"));
             late.Done?.TrySetResult();
         }
-
-        _segment?.Dispose();
-        _checkpoints?.Dispose();
     }
 
     /// <summary>Fails closed: the log refuses appends until <see cref="Probe"/> writes again.</summary>
@@ -360,6 +386,9 @@ internal sealed partial class AuditLog
 
     [LoggerMessage(EventId = 13_003, Level = LogLevel.Error, Message = "Audit log closed while unable to write; no gateway.stop after record {LastSeq}")]
     private static partial void LogClosedWhileUnavailable(ILogger logger, long lastSeq);
+
+    [LoggerMessage(EventId = 13_005, Level = LogLevel.Critical, Message = "The audit log writer failed; the log refuses appends until the gateway restarts")]
+    private static partial void LogWriterFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 13_004, Level = LogLevel.Error, Message = "An audit log subscriber failed")]
     private static partial void LogSubscriberFailed(ILogger logger, Exception exception);

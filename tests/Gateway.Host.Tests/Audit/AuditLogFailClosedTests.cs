@@ -3,7 +3,7 @@ using Gateway.Host.Audit;
 namespace Gateway.Host.Tests.Audit;
 
 /// <summary>AUD-12: a failing device makes the log refuse appends until writing works again, then the outage is recorded.</summary>
-public sealed class AuditFailClosedTests
+public sealed class AuditLogFailClosedTests
 {
     [Theory]
     [InlineData(28, "ENOSPC")]
@@ -50,6 +50,41 @@ public sealed class AuditFailClosedTests
         Assert.True(verification.IsValid, string.Join('\n', verification.Errors));
         Assert.Contains(verification.Warnings, w => w.Kind == AuditFindingKind.AuditOutage && w.Seq == 7);
         Assert.Contains(verification.Warnings, w => w.Kind == AuditFindingKind.QuarantinePresent);
+    }
+
+    [Fact]
+    public async Task AppendAsync_RotatingOntoAFullDevice_RefusesUntilSpaceReturns()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/dev/full"))
+        {
+            Assert.Skip("needs /dev/full, whose writes fail with a real ENOSPC");
+        }
+
+        using var fixture = new AuditFixture(segmentMaxBytes: 4096);
+        await using (AuditLog log = await fixture.OpenAsync())
+        {
+            File.CreateSymbolicLink(fixture.Segment(2), "/dev/full");
+            AuditUnavailableException? refused = null;
+            for (int i = 0; i < 100 && refused is null; i++)
+            {
+                refused = await Record.ExceptionAsync(() => log.AppendAsync(AuditFixture.Statement(i), CancellationToken.None).AsTask()) as AuditUnavailableException;
+            }
+
+            Assert.NotNull(refused);
+            Assert.False(log.IsAvailable);
+            fixture.Time.Advance(TimeSpan.FromSeconds(1));
+            await log.WhenWrittenAsync();
+            Assert.False(log.IsAvailable);
+
+            File.Delete(fixture.Segment(2));
+            fixture.Time.Advance(TimeSpan.FromSeconds(1));
+            await log.WhenWrittenAsync();
+            Assert.True(log.IsAvailable);
+        }
+
+        AuditRecord recovered = AuditFixture.ReadRecords(fixture.Segment(2))[0];
+        Assert.Equal((AuditEventTypes.Recovered, "ENOSPC"), (recovered.Type, (string?)recovered.Data["error"]));
+        Assert.True(fixture.Verify().IsValid);
     }
 
     [Fact]

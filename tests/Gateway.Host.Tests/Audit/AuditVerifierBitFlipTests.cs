@@ -3,7 +3,7 @@ using Gateway.Host.Audit;
 namespace Gateway.Host.Tests.Audit;
 
 /// <summary>AUD-03: no single flipped bit in a segment or in checkpoints.log goes unnoticed, and the report points at its line.</summary>
-public sealed class AuditBitFlipTests
+public sealed class AuditVerifierBitFlipTests
 {
     private const int Flips = 512;
 

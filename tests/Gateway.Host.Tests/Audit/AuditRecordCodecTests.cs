@@ -4,7 +4,7 @@ using Gateway.Host.Audit;
 namespace Gateway.Host.Tests.Audit;
 
 /// <summary>AUD-09: values an agent controls cannot forge a record boundary; each becomes exactly one record and reads back intact.</summary>
-public sealed class AuditRecordBoundaryTests
+public sealed class AuditRecordCodecTests
 {
     public static TheoryData<string, string> Values => new()
     {

@@ -7,7 +7,7 @@ namespace Gateway.Host.Tests.Audit;
 /// AUD-04 to AUD-07: deletion, truncation, reordering, grafting, re-signing with the stolen key, and checkpoint gaps,
 /// each against a closed log of 3 timed checkpoints (after seq 11, 21, 31) and a final one (seq 42).
 /// </summary>
-public sealed class AuditTamperTests : IAsyncLifetime
+public sealed class AuditVerifierTests : IAsyncLifetime
 {
     private readonly AuditFixture _fixture = new();
 

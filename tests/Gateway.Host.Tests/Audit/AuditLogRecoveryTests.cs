@@ -6,7 +6,7 @@ namespace Gateway.Host.Tests.Audit;
 /// AUD-08: a log cut at any byte past its last checkpoint (what kill -9 during a batch leaves) opens again: the torn
 /// bytes go to a quarantine file, the unclean shutdown is recorded, the chain continues, and it verifies.
 /// </summary>
-public sealed class AuditCrashRecoveryTests
+public sealed class AuditLogRecoveryTests
 {
     [Fact]
     public async Task OpenAsync_LogCutAtManyOffsets_QuarantinesTornTailRecordsUncleanShutdownAndVerifies()
