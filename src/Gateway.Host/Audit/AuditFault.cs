@@ -9,6 +9,4 @@ internal sealed class AuditFault(DateTimeOffset time, string kind, string detail
     public string Kind { get; } = kind;
 
     public string Detail { get; } = detail;
-
-    public long RejectedAppends { get; set; }
 }

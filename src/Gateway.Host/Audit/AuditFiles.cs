@@ -33,9 +33,10 @@ internal static class AuditFiles
         return segments;
     }
 
-    /// <summary>Opens a file for writing at its current end, creating it owner-readable only.</summary>
+    /// <summary>Opens a file for writing at its current end, creating it owner-readable only (and its name durable).</summary>
     public static Stream OpenWrite(string path)
     {
+        bool creating = !File.Exists(path);
         var stream = new FileStream(path, OwnerOnly(new FileStreamOptions
         {
             Mode = FileMode.OpenOrCreate,
@@ -44,6 +45,19 @@ internal static class AuditFiles
             BufferSize = 0,
         }));
         stream.Seek(0, SeekOrigin.End);
+        if (creating)
+        {
+            try
+            {
+                AuditDirectorySync.Sync(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
+        }
+
         return stream;
     }
 
@@ -118,10 +132,18 @@ internal static class AuditFiles
             name = $"quarantine-{label}-{now.UtcDateTime:yyyyMMdd'T'HHmmssfff'Z'}-{attempt}.bin";
         }
 
-        using (Stream quarantine = openWrite(Path.Combine(directory, name)))
+        string quarantinePath = Path.Combine(directory, name);
+        try
         {
+            using Stream quarantine = openWrite(quarantinePath);
             quarantine.Write(tail);
             FlushDurably(quarantine);
+        }
+        catch (IOException)
+        {
+            // A half-written quarantine file would pass for the whole tail; the bytes stay in place for the next try.
+            File.Delete(quarantinePath);
+            throw;
         }
 
         using (Stream file = openWrite(path))

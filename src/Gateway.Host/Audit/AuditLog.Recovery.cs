@@ -59,6 +59,7 @@ internal sealed partial class AuditLog
         }
 
         File.Move(temporary, path, overwrite: true);
+        AuditDirectorySync.Sync(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     /// <summary>

@@ -29,13 +29,33 @@ internal sealed partial class AuditLog
     private string _lastCheckpointHash;
     private DateTimeOffset _lastCheckpointTime;
     private AuditFault? _fault;
-    private int _probePending;
 
     private string SegmentPath => Path.Combine(_options.Directory, AuditFiles.SegmentName(_segmentNumber));
 
     private string CheckpointsPath => Path.Combine(_options.Directory, AuditFiles.Checkpoints);
 
     private async Task RunWriterAsync()
+    {
+        try
+        {
+            await WriteUntilStoppedAsync();
+        }
+#pragma warning disable CA1031 // Whatever broke the writer, no append may wait forever for it: fail closed.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _available = false;
+            LogWriterFailed(_logger, ex);
+            _commands.Writer.TryComplete();
+            FailAll(_pending, Unavailable());
+            _pending.Clear();
+            RejectQueued();
+            DisposeQuietly(ref _segment);
+            DisposeQuietly(ref _checkpoints);
+        }
+    }
+
+    private async Task WriteUntilStoppedAsync()
     {
         while (await _commands.Reader.WaitToReadAsync())
         {
@@ -215,14 +235,19 @@ internal sealed partial class AuditLog
         }
 
         _available = false;
+        RejectQueued();
+        DisposeQuietly(ref _segment);
+        DisposeQuietly(ref _checkpoints);
+    }
+
+    /// <summary>Fails what is still queued once the channel is complete.</summary>
+    private void RejectQueued()
+    {
         while (_commands.Reader.TryRead(out AuditCommand? late))
         {
             late.Appended?.TrySetException(new AuditUnavailableException("the audit log is closed"));
             late.Done?.TrySetResult();
         }
-
-        _segment?.Dispose();
-        _checkpoints?.Dispose();
     }
 
     /// <summary>Fails closed: the log refuses appends until <see cref="Probe"/> writes again.</summary>
@@ -232,6 +257,7 @@ internal sealed partial class AuditLog
         if (_fault is null)
         {
             _fault = new AuditFault(_time.GetUtcNow(), ErrorKind(ex), ex.Message);
+            Interlocked.Exchange(ref _rejectedAppends, 0);
             LogFailed(_logger, _fault.Kind, ex.Message, _lastSeq);
             _probeTimer.Change(_options.ProbeInterval, _options.ProbeInterval);
         }
@@ -278,7 +304,7 @@ internal sealed partial class AuditLog
             ["failedAt"] = AuditRecordCodec.FormatTime(_fault.Time),
             ["error"] = _fault.Kind,
             ["detail"] = _fault.Detail,
-            ["rejectedAppends"] = _fault.RejectedAppends,
+            ["rejectedAppends"] = Interlocked.Read(ref _rejectedAppends),
             ["quarantinedBytes"] = quarantinedBytes,
             ["quarantineFile"] = quarantineFile,
         });
@@ -291,7 +317,7 @@ internal sealed partial class AuditLog
 
         _lastSeq = record.Seq;
         _lastHash = record.Hash;
-        LogRecovered(_logger, _fault.Kind, _fault.RejectedAppends, record.Seq);
+        LogRecovered(_logger, _fault.Kind, Interlocked.Exchange(ref _rejectedAppends, 0), record.Seq);
         _fault = null;
         _probeTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _available = true;
@@ -319,10 +345,7 @@ internal sealed partial class AuditLog
 
     private void FailAll(List<AuditCommand> commands, AuditUnavailableException error)
     {
-        if (_fault is not null)
-        {
-            _fault.RejectedAppends += commands.Count;
-        }
+        Interlocked.Add(ref _rejectedAppends, commands.Count);
 
         foreach (AuditCommand command in commands)
         {
@@ -363,6 +386,9 @@ internal sealed partial class AuditLog
 
     [LoggerMessage(EventId = 13_003, Level = LogLevel.Error, Message = "Audit log closed while unable to write; no gateway.stop after record {LastSeq}")]
     private static partial void LogClosedWhileUnavailable(ILogger logger, long lastSeq);
+
+    [LoggerMessage(EventId = 13_005, Level = LogLevel.Critical, Message = "The audit log writer failed; the log refuses appends until the gateway restarts")]
+    private static partial void LogWriterFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 13_004, Level = LogLevel.Error, Message = "An audit log subscriber failed")]
     private static partial void LogSubscriberFailed(ILogger logger, Exception exception);

@@ -23,6 +23,8 @@ internal sealed partial class AuditLog : IAsyncDisposable
     private readonly ITimer _probeTimer;
     private Task _writer = Task.CompletedTask;
     private volatile bool _available = true;
+    private int _probePending;
+    private long _rejectedAppends;
     private int _disposed;
 
     private AuditLog(AuditLogOptions options, TimeProvider time, ILogger logger, AuditManifest manifest, AuditSigningKey key, AuditTail tail)
@@ -42,7 +44,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
         _lastCheckpointTime = tail.LastCheckpointTime;
         _witness = new AuditWitnessExporter(options, key.PublicKeyPem, logger);
         _checkpointTimer = time.CreateTimer(static state => ((AuditLog)state!).Post(AuditCommand.Checkpoint()), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _probeTimer = time.CreateTimer(static state => ((AuditLog)state!).Post(AuditCommand.Probe()), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _probeTimer = time.CreateTimer(static state => ((AuditLog)state!).PostProbe(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>False from a failed write or fsync until a probe has written the <c>audit.recovered</c> record.</summary>
@@ -125,6 +127,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(auditEvent);
         if (!_available)
         {
+            Interlocked.Increment(ref _rejectedAppends);
             return ValueTask.FromException<AuditRecord>(new AuditUnavailableException("the audit log cannot write; actions that need auditing are refused until it recovers"));
         }
 
@@ -162,6 +165,15 @@ internal sealed partial class AuditLog : IAsyncDisposable
     }
 
     private void Post(AuditCommand command) => _commands.Writer.TryWrite(command);
+
+    /// <summary>One probe queued at a time, however often the timer fires while the writer is busy.</summary>
+    private void PostProbe()
+    {
+        if (Interlocked.Exchange(ref _probePending, 1) == 0)
+        {
+            Post(AuditCommand.Probe());
+        }
+    }
 
     [LoggerMessage(EventId = 13_000, Level = LogLevel.Warning, Message = "Audit log was not shut down cleanly: last record {LastSeq}, {QuarantinedBytes} torn bytes quarantined in {QuarantineFile}")]
     private static partial void LogUncleanShutdown(ILogger logger, long lastSeq, long quarantinedBytes, string quarantineFile);

@@ -41,6 +41,7 @@ internal sealed class AuditSigningKey : IDisposable
                 using var file = new FileStream(path, AuditFiles.OwnerOnly(new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write }));
                 file.Write(System.Text.Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem()));
                 file.Flush(flushToDisk: true);
+                AuditDirectorySync.Sync(Path.GetDirectoryName(Path.GetFullPath(path))!);
             }
             else
             {

@@ -129,6 +129,11 @@ internal sealed partial class AuditVerifier
         foreach (VerifiedCheckpoint entry in witnessed)
         {
             Matches(chain, entry, AuditFindingKind.WitnessContradicted, provenThrough);
+        }
+
+        // After the contradictions, which say more: a rewrite re-signs (so replaces) every checkpoint it touches.
+        foreach (VerifiedCheckpoint entry in witnessed)
+        {
             if (!localHashes.Contains(entry.Checkpoint.Hash))
             {
                 AddCheckpointError(AuditFindingKind.WitnessedCheckpointMissing, entry.File, entry.Line, entry.Offset, entry.Checkpoint.Seq, $"the witness holds a checkpoint at seq {entry.Checkpoint.Seq} that {AuditFiles.Checkpoints} does not");
