@@ -390,7 +390,7 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
         _frame.Advance(RecordingFormat.RecordHeaderLength + RecordingFormat.ChainHeadBodyLength);
 
         ReadOnlySpan<byte> content = _frame.WrittenSpan;
-        int bound = Compressor.GetCompressBound(content.Length);
+        int bound = Compressor.GetCompressBound(content.Length) + RecordingFormat.TrailerLength;
         if (_compressed.Length < bound)
         {
             if (_compressed.Length > 0)
@@ -402,6 +402,10 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
         }
 
         int written = _store.Compress(content, _compressed);
+        Span<byte> trailer = _compressed.AsSpan(written, RecordingFormat.TrailerLength);
+        RecordingFormat.TrailerPrefix.CopyTo(trailer);
+        SHA256.HashData(_compressed.AsSpan(0, written), trailer.Slice(RecordingFormat.TrailerPrefix.Length));
+        written += RecordingFormat.TrailerLength;
         _frame.Reset();
         _stream.Write(_compressed, 0, written);
         _stream.Flush();
