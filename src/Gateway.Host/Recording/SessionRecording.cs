@@ -326,6 +326,22 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
         }
     }
 
+    /// <summary>Benchmark hook: drops what is pending, returning its segments, as a drain would.</summary>
+    internal void DiscardPending()
+    {
+        lock (_lock)
+        {
+            foreach (byte[] segment in _segments)
+            {
+                ArrayPool<byte>.Shared.Return(segment);
+            }
+
+            _segments.Clear();
+            _used.Clear();
+            _pendingBytes = 0;
+        }
+    }
+
     /// <summary>Test hook: fails the recording as a write error would.</summary>
     internal void FailForTest(Exception exception) => Fail(exception);
 
