@@ -22,10 +22,11 @@ public interface IPgSessionRecorder
     void Record(PgSide side, ReadOnlySpan<byte> bytes);
 
     /// <summary>
-    /// Awaited by each pump after it has relayed a read, before it sends it on: completes at once while the recorder
-    /// keeps up, later when it must catch up (so a slow recorder slows the session and never drops records), and
-    /// returns <see langword="false"/> once the recorder has failed, which ends the session with
-    /// <see cref="Transport.CloseReason.RecordingFailed"/>. Cancelled when the session is being stopped.
+    /// Awaited by each pump before it relays what it has read (only when the read brought bytes): completes at once
+    /// while the recorder keeps up, later when it must catch up (so a slow recorder slows the session and never drops
+    /// records), and returns <see langword="false"/> once the recorder has failed, which ends the session with
+    /// <see cref="Transport.CloseReason.RecordingFailed"/> before anything more is relayed in either direction.
+    /// Cancelled when the session is being stopped.
     /// </summary>
     ValueTask<bool> WaitForCapacityAsync(CancellationToken cancellationToken);
 }

@@ -144,6 +144,18 @@ public sealed partial class PgSession
             {
                 ReadResult result = await input.ReadAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
+                if (recorder is not null && !buffer.IsEmpty)
+                {
+                    // Before this read is relayed: a recorder that lags makes the session wait (the bytes stay in the
+                    // transport), and one that has failed lets nothing more through.
+                    ValueTask<bool> capacity = recorder.WaitForCapacityAsync(_recorderStop!.Token);
+                    if (!(capacity.IsCompletedSuccessfully ? capacity.Result : await capacity.ConfigureAwait(false)))
+                    {
+                        input.AdvanceTo(buffer.Start);
+                        return new PumpResult(CloseReason.RecordingFailed, remaining == 0 && LargeFrameFor(side).IsEmpty, "the session recording failed");
+                    }
+                }
+
                 long received = buffer.Length;
                 CloseReason reason = Process(side, ref buffer, output, ref remaining);
                 Count(side, received - buffer.Length);
@@ -153,16 +165,6 @@ public sealed partial class PgSession
                 }
 
                 input.AdvanceTo(buffer.Start, buffer.End);
-                if (recorder is not null)
-                {
-                    // Before anything relayed from this read is sent: a failed recording lets nothing more through.
-                    ValueTask<bool> capacity = recorder.WaitForCapacityAsync(_recorderStop!.Token);
-                    if (!(capacity.IsCompletedSuccessfully ? capacity.Result : await capacity.ConfigureAwait(false)))
-                    {
-                        return new PumpResult(CloseReason.RecordingFailed, remaining == 0 && LargeFrameFor(side).IsEmpty, "the session recording failed");
-                    }
-                }
-
                 if (reason != CloseReason.None)
                 {
                     await output.FlushAsync().ConfigureAwait(false);

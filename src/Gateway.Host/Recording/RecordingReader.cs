@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 using System.Text;
 using ZstdSharp;
 using ZstdSharp.Unsafe;
@@ -134,8 +135,16 @@ internal static class RecordingReader
                 yield break;
             }
 
+            string? trailerProblem = CheckTrailer(file, offset, length, out bool trailerIncomplete);
+            if (trailerProblem is not null)
+            {
+                RecordingStatus status = trailerIncomplete ? RecordingStatus.Truncated : RecordingStatus.Corrupt;
+                yield return new FrameResult([], state.Verdict(status, frame, offset, frame, null, offset, trailerProblem, chain));
+                yield break;
+            }
+
             state.Records += records.Count;
-            offset += length;
+            offset += length + RecordingFormat.TrailerLength;
             frame++;
             yield return new FrameResult(records, null);
         }
@@ -233,6 +242,23 @@ internal static class RecordingReader
 
         state.Sealed = state.SealSeen;
         return null;
+    }
+
+    /// <summary>Checks the skippable frame after a data frame: its fixed prefix and the SHA-256 of the frame's bytes.</summary>
+    private static string? CheckTrailer(byte[] file, long offset, long length, out bool incomplete)
+    {
+        incomplete = false;
+        Span<byte> expected = stackalloc byte[RecordingFormat.TrailerLength];
+        RecordingFormat.TrailerPrefix.CopyTo(expected);
+        SHA256.HashData(file.AsSpan((int)offset, (int)length), expected.Slice(RecordingFormat.TrailerPrefix.Length));
+        ReadOnlySpan<byte> actual = file.AsSpan((int)(offset + length));
+        if (actual.Length < expected.Length)
+        {
+            incomplete = expected.StartsWith(actual);
+            return incomplete ? "an incomplete frame trailer at the end" : "the frame's trailer is damaged";
+        }
+
+        return actual.StartsWith(expected) ? null : "the frame's bytes do not match their trailer";
     }
 
     /// <summary>The compressed length of the zstd frame at the start of <paramref name="data"/>, or why there is none.</summary>

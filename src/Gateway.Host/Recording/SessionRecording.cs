@@ -326,6 +326,22 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
         }
     }
 
+    /// <summary>Benchmark hook: drops what is pending, returning its segments, as a drain would.</summary>
+    internal void DiscardPending()
+    {
+        lock (_lock)
+        {
+            foreach (byte[] segment in _segments)
+            {
+                ArrayPool<byte>.Shared.Return(segment);
+            }
+
+            _segments.Clear();
+            _used.Clear();
+            _pendingBytes = 0;
+        }
+    }
+
     /// <summary>Test hook: fails the recording as a write error would.</summary>
     internal void FailForTest(Exception exception) => Fail(exception);
 
@@ -390,7 +406,7 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
         _frame.Advance(RecordingFormat.RecordHeaderLength + RecordingFormat.ChainHeadBodyLength);
 
         ReadOnlySpan<byte> content = _frame.WrittenSpan;
-        int bound = Compressor.GetCompressBound(content.Length);
+        int bound = Compressor.GetCompressBound(content.Length) + RecordingFormat.TrailerLength;
         if (_compressed.Length < bound)
         {
             if (_compressed.Length > 0)
@@ -402,6 +418,10 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
         }
 
         int written = _store.Compress(content, _compressed);
+        Span<byte> trailer = _compressed.AsSpan(written, RecordingFormat.TrailerLength);
+        RecordingFormat.TrailerPrefix.CopyTo(trailer);
+        SHA256.HashData(_compressed.AsSpan(0, written), trailer.Slice(RecordingFormat.TrailerPrefix.Length));
+        written += RecordingFormat.TrailerLength;
         _frame.Reset();
         _stream.Write(_compressed, 0, written);
         _stream.Flush();
