@@ -42,7 +42,12 @@ internal sealed class HostRig : IAsyncDisposable
     public RecordingObserver Observer { get; private init; } = null!;
 
     public static async Task<HostRig> StartAsync(
-        PostgresServer postgres, StoreConfiguration store, TimeProvider? time = null, int watchMilliseconds = 100, Action<GatewayConfiguration>? configure = null)
+        PostgresServer postgres,
+        StoreConfiguration store,
+        TimeProvider? time = null,
+        int watchMilliseconds = 100,
+        Action<GatewayConfiguration>? configure = null,
+        Action<IServiceCollection, LoadedConfiguration>? services = null)
     {
         postgres.EnsureAvailable();
         int pgPort = FreePort.Next();
@@ -52,7 +57,11 @@ internal sealed class HostRig : IAsyncDisposable
         LoadedConfiguration configuration = GatewayConfigurationLoader.Resolve(raw, Path.GetTempPath());
         var observer = new RecordingObserver();
         WebApplication app = ServeCommand.Build(configuration, textLogs: true, time ?? TimeProvider.System,
-            services => services.AddSingleton<IPgSessionObserver>(observer));
+            collection =>
+            {
+                collection.AddSingleton<IPgSessionObserver>(observer);
+                services?.Invoke(collection, configuration);
+            });
         await app.StartAsync();
         return new HostRig(app, pgPort, controlPort, store) { Observer = observer };
     }
