@@ -52,6 +52,43 @@ public sealed class MemoryRecorder : IPgSessionRecorder
 
     public void Fail() => _failed = true;
 
+    private TaskCompletionSource<bool>? _gate;
+    private TaskCompletionSource _waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>From now on the relay must wait for capacity, until <see cref="Release"/>.</summary>
+    public void Block()
+    {
+        lock (_calls)
+        {
+            _gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Completes once a pump waits on the blocked recorder.</summary>
+    public Task Waiting
+    {
+        get
+        {
+            lock (_calls)
+            {
+                return _waiting.Task;
+            }
+        }
+    }
+
+    public void Release()
+    {
+        TaskCompletionSource<bool>? gate;
+        lock (_calls)
+        {
+            gate = _gate;
+            _gate = null;
+        }
+
+        gate?.TrySetResult(!_failed);
+    }
+
     public void Record(PgSide side, ReadOnlySpan<byte> bytes)
     {
         lock (_calls)
@@ -65,7 +102,20 @@ public sealed class MemoryRecorder : IPgSessionRecorder
         }
     }
 
-    public ValueTask<bool> WaitForCapacityAsync(CancellationToken cancellationToken) => new(!_failed);
+    public ValueTask<bool> WaitForCapacityAsync(CancellationToken cancellationToken)
+    {
+        TaskCompletionSource<bool>? gate;
+        lock (_calls)
+        {
+            gate = _gate;
+            if (gate is not null)
+            {
+                _waiting.TrySetResult();
+            }
+        }
+
+        return gate is null ? new(!_failed) : new(gate.Task.WaitAsync(cancellationToken));
+    }
 
     /// <summary>Splits a byte stream into PG messages (type, payload).</summary>
     public static List<(char Code, byte[] Payload)> Frame(byte[] bytes)

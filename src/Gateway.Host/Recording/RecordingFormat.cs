@@ -93,6 +93,13 @@ internal sealed class RecordChain : IDisposable
         Count = 0;
     }
 
+    /// <summary>Continues a chain from a chain-head record's body (count and head).</summary>
+    public void Restore(ReadOnlySpan<byte> chainHeadBody)
+    {
+        Count = BinaryPrimitives.ReadInt64BigEndian(chainHeadBody);
+        chainHeadBody.Slice(8, RecordingFormat.HashLength).CopyTo(_head);
+    }
+
     public void Append(ReadOnlySpan<byte> record)
     {
         ReadOnlySpan<byte> domain = RecordingFormat.RecordDomain;

@@ -154,6 +154,47 @@ public sealed class SessionRecorderTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task Recorder_Lagging_SessionWaitsThenContinuesWithNothingLost()
+    {
+        await using GatewayRig rig = GatewayRig.Start(postgres);
+        var recorder = new MemoryRecorder();
+        rig.Authorizer.Decide = (_, target) => SessionAuthorization.Allow(target) with { Recorder = recorder };
+        await using WireClient client = await WireClient.ConnectAsync(rig.Port);
+        await client.LoginAsync(GatewayRig.Agent, GatewayRig.AgentSecret, GatewayRig.Target);
+
+        recorder.Block();
+        byte[] query = Pg.Build().Query("SELECT 'after the wait'").ToArray();
+        await client.SendAsync(query);
+        await recorder.Waiting.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.Empty(recorder.ClientBytes);
+
+        recorder.Release();
+        var messages = await client.ReadUntilReadyAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("TDCZ", string.Concat(messages.Select(m => m.Code)));
+        Assert.Equal(query, recorder.ClientBytes);
+    }
+
+    [Fact]
+    public async Task Recorder_Lagging_HostCanStillEndTheSession()
+    {
+        await using GatewayRig rig = GatewayRig.Start(postgres);
+        var recorder = new MemoryRecorder();
+        rig.Authorizer.Decide = (_, target) => SessionAuthorization.Allow(target) with { Recorder = recorder };
+        await using WireClient client = await WireClient.ConnectAsync(rig.Port);
+        await client.LoginAsync(GatewayRig.Agent, GatewayRig.AgentSecret, GatewayRig.Target);
+        PgSession session = Assert.Single(rig.Gateway.Sessions);
+
+        recorder.Block();
+        await client.SendAsync(Pg.Build().Query("SELECT 1"));
+        await recorder.Waiting.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        session.Terminate(CloseReason.GrantRevoked, "grant revoked");
+
+        var fatal = await client.ReadMessageAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("grant revoked", WireClient.Fields(fatal!.Value.Payload)['M']);
+        Assert.Equal(CloseReason.GrantRevoked, (await rig.Observer.WaitForCloseAsync(_ => true)).CloseReason);
+    }
+
+    [Fact]
     public async Task Recorder_Npgsql_ClientAndServerStreamsFrameIntoWholeMessages()
     {
         await using GatewayRig rig = GatewayRig.Start(postgres);

@@ -99,6 +99,11 @@ internal sealed class RecordingTestKit : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Store.DisposeAsync();
+        if (Environment.GetEnvironmentVariable("GATEWAY_TEST_KEEP_RECORDINGS") == "1")
+        {
+            return;
+        }
+
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

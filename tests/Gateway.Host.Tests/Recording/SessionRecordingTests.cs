@@ -264,6 +264,60 @@ public sealed class SessionRecordingTests
         Assert.Contains("-- truncated: gateway crashed", Transcript.Render(cut));
     }
 
+    [Fact]
+    public async Task SealAbandoned_CrashMidFrame_ClosesAsGatewayCrashedKeepingTheTail()
+    {
+        await using var kit = new RecordingTestKit();
+        byte[] file = await SampleAsync(kit, 12);
+        RecordingVerification whole = RecordingReader.Verify(file);
+        var random = new Random(12);
+        for (int i = 0; i < 20; i++)
+        {
+            int cut = random.Next(1, file.Length);
+            string path = Path.Combine(kit.Directory, $"crash{i}{RecordingFormat.Extension}");
+            File.WriteAllBytes(path, file.AsSpan(0, cut).ToArray());
+            RecordingVerification before = RecordingReader.Verify(path);
+            RecordingSeal? seal = RecordingRecovery.SealAbandoned(path);
+            if (before.Frames == 0)
+            {
+                Assert.Null(seal);
+                continue;
+            }
+
+            Assert.NotNull(seal);
+            (List<RecordingRecord> records, RecordingVerification after) = RecordingReader.Read(path);
+            Assert.Equal(RecordingStatus.Sealed, after.Status);
+            Assert.Contains("\"closeReason\":\"gateway crashed\"", after.SealJson, StringComparison.Ordinal);
+            Assert.Equal(before.Records + 2, records.Count);
+            Assert.Equal(seal.ChainHead, after.ChainHead);
+            Assert.Equal(cut > before.ValidBytes, File.Exists(path + ".partial"));
+            Assert.Contains("-- end: sealed, gateway crashed", Transcript.Render(path));
+            Assert.Null(RecordingRecovery.SealAbandoned(path));
+        }
+
+        Assert.Equal(RecordingStatus.Sealed, whole.Status);
+    }
+
+    [Fact]
+    public async Task SealAllAbandoned_LeavesSealedAndCorruptFilesAlone()
+    {
+        await using var kit = new RecordingTestKit();
+        byte[] file = await SampleAsync(kit, 13);
+        string dir = Path.Combine(kit.Directory, "recover");
+        Directory.CreateDirectory(dir);
+        File.WriteAllBytes(Path.Combine(dir, "sealed.pgrec.zst"), file);
+        File.WriteAllBytes(Path.Combine(dir, "crashed.pgrec.zst"), file.AsSpan(0, file.Length - 50).ToArray());
+        File.WriteAllBytes(Path.Combine(dir, "corrupt.pgrec.zst"), [.. file, 1, 2, 3]);
+
+        var results = RecordingRecovery.SealAllAbandoned(dir).ToDictionary(r => Path.GetFileName(r.Path));
+
+        Assert.Null(results["sealed.pgrec.zst"].Seal);
+        Assert.NotNull(results["crashed.pgrec.zst"].Seal);
+        Assert.Null(results["corrupt.pgrec.zst"].Seal);
+        Assert.Equal(RecordingStatus.Corrupt, RecordingReader.Verify(Path.Combine(dir, "corrupt.pgrec.zst")).Status);
+        Assert.Equal(file, File.ReadAllBytes(Path.Combine(dir, "sealed.pgrec.zst")));
+    }
+
     private static string Describe(RecordingRecord record) => record.Kind switch
     {
         RecordingFormat.Message => $"M {(record.Side == PgSide.Frontend ? 'F' : 'B')} {(char)record.MessageType}",
