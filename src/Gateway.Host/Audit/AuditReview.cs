@@ -246,6 +246,8 @@ internal sealed class AuditReview(IControlStore store, LoadedConfiguration confi
         RecordingVerification verification = RecordingReader.Verify(path);
         return verification.Status switch
         {
+            RecordingStatus.Sealed when verification.SealJson?.Contains(RecordingRecovery.CrashedReason, StringComparison.Ordinal) == true
+                => $"truncated: the gateway crashed; sealed at its next start, readable to its last flushed frame ({verification.Records} records)",
             RecordingStatus.Sealed => committed is null ? "sealed, but no closing record commits to it" : "verified",
             RecordingStatus.Truncated => $"truncated (readable to frame {verification.Frames}; {verification.Detail})",
             _ => $"corrupt (frame {verification.BadFrame}, record {verification.BadRecord}, offset {verification.BadOffset}: {verification.Detail})",

@@ -89,9 +89,10 @@ internal sealed partial class AuditTrail : IPgSessionObserver, IAsyncDisposable
     }
 
     /// <summary>
-    /// After a crash (kill -9, power loss) the chain holds sessions that opened and never closed. Each gets its closing
-    /// record now, with reason <c>GatewayCrashed</c> and the hash of its recording as the crash left it (readable to
-    /// its last whole frame), so that the recording is accounted for and a later edit of it is detectable.
+    /// After a crash (kill -9, power loss) the chain holds sessions that opened and never closed. Each recording is
+    /// sealed as crashed (readable to its last whole frame) and each session gets its closing record now, with reason
+    /// <c>GatewayCrashed</c> and the hash of its recording, so that the recording is accounted for and a later edit of
+    /// it is detectable.
     /// </summary>
     private async Task CloseAbandonedSessionsAsync(CancellationToken cancellationToken)
     {
@@ -116,6 +117,14 @@ internal sealed partial class AuditTrail : IPgSessionObserver, IAsyncDisposable
                 var recording = new JsonObject { ["path"] = relative, ["crashed"] = true };
                 if (File.Exists(path))
                 {
+                    // Sealed first (cut back to its last whole frame, the tail kept as .partial, a "gateway crashed"
+                    // seal appended), then hashed: the hash committed here is of the file as it stays.
+                    if (RecordingRecovery.SealAbandoned(path, _time) is { } seal)
+                    {
+                        recording["records"] = seal.Records;
+                        recording["chainHead"] = seal.ChainHead;
+                    }
+
                     await using FileStream file = File.OpenRead(path);
                     recording["sha256"] = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
                     recording["bytes"] = file.Length;
