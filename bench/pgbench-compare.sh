@@ -24,9 +24,11 @@
 #   REPS (3), DURATION (5 s; QUICK 2), CLIENTS ("1 8 32"; QUICK "8") for select-*,
 #   WIDE_CLIENTS ("1 8"; QUICK "8"), CHURN_CLIENTS ("8"),
 #   WORKLOADS ("select-simple select-prepared wide churn"),
-#   PEERS ("direct pgbouncer haproxy gateway gateway-masked"; direct must come first, it is the ratio
-#   baseline; gateway-masked is the same gateway process through a second target that masks the wide
-#   table's email, phone and card_number columns and runs every content detector),
+#   PEERS ("direct pgbouncer haproxy gateway gateway-masked gateway-recorded"; direct must come first, it
+#   is the ratio baseline; gateway is the relay with session recording off; gateway-masked is the same
+#   process through a second target that masks the wide table's email, phone and card_number columns and
+#   runs every content detector; gateway-recorded is a second gateway process with session recording on,
+#   as the reference host runs by default),
 #   CONNTEST=0/1 (1), CONN_N (500; QUICK 200) idle sessions opened through the gateway and
 #   PgBouncer before the throughput matrix, CONN_ROUNDS (2) batches of them one after the other,
 #   CONN_TARGETS ("gateway:$CONN_N pgbouncer:$CONN_N"),
@@ -60,7 +62,7 @@ else
   : "${CONN_N:=500}" "${GATEWAY_WARMUP:=5}"
 fi
 : "${CONNTEST:=1}" "${CONN_ROUNDS:=2}" "${CONN_TARGETS:=gateway:$CONN_N pgbouncer:$CONN_N}"
-: "${SCALE:=10}" "${PEERS:=direct pgbouncer haproxy gateway gateway-masked}"
+: "${SCALE:=10}" "${PEERS:=direct pgbouncer haproxy gateway gateway-masked gateway-recorded}"
 : "${WORKLOADS:=select-simple select-prepared wide churn}"
 : "${MIN_RATIO:=0.9}" "${STRICT:=0}" "${SERVE:=0}" "${KEEP:=0}" "${RESULTS_DIR:=}" "${GATEWAY_PUBLISHED:=}"
 : "${WIDE_ROWS:=1000}" "${WIDE_TABLE_ROWS:=100000}"
@@ -80,9 +82,9 @@ for a in "$@"; do
   esac
 done
 [[ " $PEERS " == " direct "* ]] || die "PEERS must start with 'direct' (it is the ratio baseline)"
-for p in $PEERS; do case $p in direct | pgbouncer | haproxy | gateway | gateway-masked) ;; *) die "unknown peer '$p'" ;; esac; done
+for p in $PEERS; do case $p in direct | pgbouncer | haproxy | gateway | gateway-masked | gateway-recorded) ;; *) die "unknown peer '$p'" ;; esac; done
 want() { [[ " $PEERS " == *" $1 "* ]]; }
-want_gateway() { want gateway || want gateway-masked; }
+want_gateway() { want gateway || want gateway-masked || want gateway-recorded; }
 [[ $REPS =~ ^[1-9][0-9]*$ && $DURATION =~ ^[1-9][0-9]*$ ]] || die "REPS and DURATION must be positive integers"
 
 # ------------------------------------------------------------- packages ---
@@ -168,7 +170,7 @@ cleanup() {
   [[ -z ${DAEMON_PID[pgbouncer]:-} && -s $T/pgbouncer.pid ]] && DAEMON_PID[pgbouncer]=$(cat "$T/pgbouncer.pid")
   [[ -z ${DAEMON_PID[haproxy]:-} && -s $T/haproxy.pid ]] && DAEMON_PID[haproxy]=$(head -1 "$T/haproxy.pid")
   [[ -z ${DAEMON_PID[postgres]:-} && -s $T/pgdata/postmaster.pid ]] && DAEMON_PID[postgres]=$(head -1 "$T/pgdata/postmaster.pid")
-  for n in gateway haproxy pgbouncer; do [[ -n ${DAEMON_PID[$n]:-} ]] && stop_pid "$n" "${DAEMON_PID[$n]}" TERM; done
+  for n in gateway gateway-recorded haproxy pgbouncer; do [[ -n ${DAEMON_PID[$n]:-} ]] && stop_pid "$n" "${DAEMON_PID[$n]}" TERM; done
   # postgres: SIGINT = fast shutdown
   [[ -n ${DAEMON_PID[postgres]:-} ]] && stop_pid postgres "${DAEMON_PID[postgres]}" INT
   if ((rc != 0 && rc != 130 && rc != 3)) && [[ -d $T ]]; then
@@ -204,6 +206,8 @@ want pgbouncer && pick_port BOUNCER_PORT 56440
 want haproxy && pick_port HAPROXY_PORT 57440
 want_gateway && pick_port GATEWAY_PORT 58440
 want_gateway && pick_port GATEWAY_CONTROL_PORT $((GATEWAY_PORT + 1))
+want gateway-recorded && pick_port GATEWAY_REC_PORT $((GATEWAY_PORT + 2))
+want gateway-recorded && pick_port GATEWAY_REC_CONTROL_PORT $((GATEWAY_PORT + 3))
 
 # ------------------------------------------------------------- postgres ---
 MAX_CONN=300
@@ -357,17 +361,13 @@ build_gateway() {
   [[ -f $GW_DIR/gateway.dll ]] || die "publish produced no gateway.dll"
   log "  built in $((SECONDS - t0)) s"
 }
-start_gateway() {
-  # The gateway admits only grants: an agent identity with an API key asks the control API for read access to the
-  # bench target (approved by policy), and pgbench connects with the grant's one-time credential.
-  local keys api_key api_hash
-  keys=$(dotnet "$GW_DIR/gateway.dll" apikey) || die "gateway apikey failed"
-  api_key=$(awk '/^key:/{print $2}' <<<"$keys"); api_hash=$(awk '/^hash:/{print $2}' <<<"$keys")
-  cat >"$T/gateway.json" <<EOF
+write_gateway_config() {  # FILE PORT CONTROL_PORT STATE_DIR RECORDING(true|false) API_HASH
+  cat >"$1" <<EOF
 {
-  "listeners": [{ "address": "$HOST:$GATEWAY_PORT" }],
-  "control": { "address": "$HOST:$GATEWAY_CONTROL_PORT" },
-  "store": { "path": "$T/gateway.db" },
+  "listeners": [{ "address": "$HOST:$2" }],
+  "control": { "address": "$HOST:$3" },
+  "store": { "path": "$4/gateway.db" },
+  "audit": { "directory": "$4/audit", "recordings": { "enabled": $5, "directory": "$4/recordings" } },
   "targets": [{ "name": "$BENCH_DB", "host": "$HOST", "port": $PG_PORT, "database": "$BENCH_DB",
                 "scopes": { "read": { "access": "read", "user": "$BENCH_USER", "password": { "env": "BENCH_UPSTREAM_PASSWORD" } } } },
               { "name": "${BENCH_DB}_masked", "host": "$HOST", "port": $PG_PORT, "database": "$BENCH_DB",
@@ -376,37 +376,61 @@ start_gateway() {
                                           { "column": "public.wide_rows.phone", "style": "partial", "keepLast": 4 },
                                           { "column": "public.wide_rows.card_number" } ],
                              "detectors": [ "all" ], "tokenKey": { "env": "BENCH_TOKEN_KEY" } } }],
-  "identities": [{ "name": "bench-agent", "kind": "agent", "apiKeyHash": "$api_hash" }],
+  "identities": [{ "name": "bench-agent", "kind": "agent", "apiKeyHash": "$6" }],
   "policies": [{ "name": "bench", "agents": ["bench-agent"], "targets": ["$BENCH_DB", "${BENCH_DB}_masked"], "scopes": ["read"], "maxDuration": "24h" }]
 }
 EOF
-  log "start gateway on $HOST:$GATEWAY_PORT (control API on $GATEWAY_CONTROL_PORT)"
-  local t0 i
+}
+launch_gateway() {  # NAME CONFIG PORT CONTROL_PORT : starts one gateway process and waits until it listens
+  local t0 i pid
+  log "start $1 on $HOST:$3 (control API on $4)"
   t0=$(date +%s.%N)
   BENCH_UPSTREAM_PASSWORD=$BENCH_PASS BENCH_TOKEN_KEY=bench-token-key-of-at-least-32-bytes-long DOTNET_CLI_TELEMETRY_OPTOUT=1 \
-    dotnet "$GW_DIR/gateway.dll" serve --config "$T/gateway.json" --log-format text >"$T/gateway.log" 2>&1 &
-  DAEMON_PID[gateway]=$!
+    dotnet "$GW_DIR/gateway.dll" serve --config "$2" --log-format text >"$T/$1.log" 2>&1 &
+  pid=$!
+  DAEMON_PID[$1]=$pid
   for ((i = 0; i < 600; i++)); do
-    port_busy "$GATEWAY_PORT" && port_busy "$GATEWAY_CONTROL_PORT" && break
-    pid_alive "${DAEMON_PID[gateway]}" || { cat "$T/gateway.log" >&2; die "gateway exited during start-up"; }
+    port_busy "$3" && port_busy "$4" && break
+    pid_alive "$pid" || { cat "$T/$1.log" >&2; die "$1 exited during start-up"; }
     sleep 0.1
   done
-  port_busy "$GATEWAY_PORT" || die "gateway did not listen on $GATEWAY_PORT within 60 s"
+  port_busy "$3" || die "$1 did not listen on $3 within 60 s"
   GW_START_S=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
-  log "  gateway (pid ${DAEMON_PID[gateway]}) listening after $GW_START_S s"
-  local grant target name
-  for name in gateway gateway-masked; do
+  log "  $1 (pid $pid) listening after $GW_START_S s"
+}
+start_gateway() {
+  # The gateway admits only grants: an agent identity with an API key asks the control API for read access to the
+  # bench target (approved by policy), and pgbench connects with the grant's one-time credential. `gateway` and
+  # `gateway-masked` share one process with session recording off (the relay and masking alone); `gateway-recorded`
+  # is a second process with recording on, as the reference host runs by default.
+  local keys api_key api_hash
+  keys=$(dotnet "$GW_DIR/gateway.dll" apikey) || die "gateway apikey failed"
+  api_key=$(awk '/^key:/{print $2}' <<<"$keys"); api_hash=$(awk '/^hash:/{print $2}' <<<"$keys")
+  if want gateway || want gateway-masked; then
+    mkdir -p "$T/gw"
+    write_gateway_config "$T/gateway.json" "$GATEWAY_PORT" "$GATEWAY_CONTROL_PORT" "$T/gw" false "$api_hash"
+    launch_gateway gateway "$T/gateway.json" "$GATEWAY_PORT" "$GATEWAY_CONTROL_PORT"
+    DAEMON_PID[gateway-masked]=${DAEMON_PID[gateway]}
+  fi
+  if want gateway-recorded; then
+    mkdir -p "$T/gw-rec"
+    write_gateway_config "$T/gateway-recorded.json" "$GATEWAY_REC_PORT" "$GATEWAY_REC_CONTROL_PORT" "$T/gw-rec" true "$api_hash"
+    launch_gateway gateway-recorded "$T/gateway-recorded.json" "$GATEWAY_REC_PORT" "$GATEWAY_REC_CONTROL_PORT"
+  fi
+  local grant target name port control
+  for name in gateway gateway-masked gateway-recorded; do
     want "$name" || continue
     target=$BENCH_DB; [[ $name == gateway-masked ]] && target=${BENCH_DB}_masked
-    grant=$(GATEWAY_API_KEY=$api_key dotnet "$GW_DIR/gateway.dll" grant request --url "http://$HOST:$GATEWAY_CONTROL_PORT" \
+    port=$GATEWAY_PORT; control=$GATEWAY_CONTROL_PORT
+    [[ $name == gateway-recorded ]] && { port=$GATEWAY_REC_PORT; control=$GATEWAY_REC_CONTROL_PORT; }
+    grant=$(GATEWAY_API_KEY=$api_key dotnet "$GW_DIR/gateway.dll" grant request --url "http://$HOST:$control" \
       --target "$target" --scope read --duration 12h --task "pgbench comparison" --json) || die "grant request failed: $grant"
     GW_GRANT_USER=$(grep -oP '"user":"\K[^"]+' <<<"$grant")
     GW_GRANT_PASSWORD=$(grep -oP '"password":"\K[^"]+' <<<"$grant")
     [[ -n $GW_GRANT_USER && -n $GW_GRANT_PASSWORD ]] || die "no credential in the grant: $grant"
-    C_CONN[$name]="host=$HOST port=$GATEWAY_PORT user=$GW_GRANT_USER password=$GW_GRANT_PASSWORD dbname=$target sslmode=disable gssencmode=disable"
-    log "  grant $GW_GRANT_USER on $target active for 12h"
+    C_CONN[$name]="host=$HOST port=$port user=$GW_GRANT_USER password=$GW_GRANT_PASSWORD dbname=$target sslmode=disable gssencmode=disable"
+    log "  grant $GW_GRANT_USER on $target via $name active for 12h"
   done
-  DAEMON_PID[gateway-masked]=${DAEMON_PID[gateway]}
 }
 
 # ----------------------------------------------------------- contenders ---
@@ -417,6 +441,7 @@ for p in $PEERS; do
     pgbouncer) C_PORT[$p]=$BOUNCER_PORT ;;
     haproxy) C_PORT[$p]=$HAPROXY_PORT ;;
     gateway | gateway-masked) C_PORT[$p]=$GATEWAY_PORT ;;
+    gateway-recorded) C_PORT[$p]=$GATEWAY_REC_PORT ;;
   esac
   # for the gateway, dbname names the target and user the agent
   C_CONN[$p]="host=$HOST port=${C_PORT[$p]} user=$BENCH_USER dbname=$BENCH_DB sslmode=disable gssencmode=disable"
@@ -706,7 +731,7 @@ log "warm-up"
 for n in "${C_NAMES[@]}"; do run_one 0 select-simple 8 "$n" 1 0; run_one 0 wide 2 "$n" 1 0; done
 if want_gateway && ((GATEWAY_WARMUP > 0)); then
   # the gateway's JIT tiers up (tier0 -> instrumented -> tier1 with PGO) under load
-  for g in gateway gateway-masked; do
+  for g in gateway gateway-masked gateway-recorded; do
     want "$g" || continue
     for w in select-simple select-prepared wide; do run_one 0 "$w" 8 "$g" "$GATEWAY_WARMUP" 0; done
   done
