@@ -1,3 +1,4 @@
+using Gateway.Host.Audit;
 using Gateway.Host.Grants;
 using Gateway.Host.Identities;
 using Gateway.Host.Storage;
@@ -42,6 +43,48 @@ public abstract class ControlStoreContract : IAsyncLifetime
         Assert.Equal(grant.Decisions, read.Decisions);
         Assert.Equal(grant with { Tables = read.Tables, Decisions = read.Decisions }, read);
         Assert.Null(await Store.GetGrantAsync("g_missing", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AuditSession_UpsertedAtOpenAndClose_KeepsTheCloseAndIsFoundByAgentTargetGrantAndTime()
+    {
+        string id = "s_" + Guid.NewGuid().ToString("N")[..16];
+        var opened = new AuditSession
+        {
+            Id = id, LogId = "log-1", GrantId = "g_" + id[2..14], Agent = "agent-" + id, Target = "shop", Scope = "read", Access = "read", StartedAt = Start,
+        };
+        await Store.UpsertAuditSessionAsync(opened, CancellationToken.None);
+        await Store.UpsertAuditSessionAsync(
+            opened with
+            {
+                EndedAt = Start.AddMinutes(5), EndReason = "GrantExpired", Statements = 3,
+                MaskedByRule = new Dictionary<string, long> { ["public.customers.email"] = 2 },
+            },
+            CancellationToken.None);
+
+        AuditSession read = (await Store.GetAuditSessionAsync(id, CancellationToken.None))!;
+        Assert.Equal(("GrantExpired", 3L, 2L), (read.EndReason, read.Statements, read.MaskedByRule["public.customers.email"]));
+        Assert.Single(await Store.ListAuditSessionsAsync(new AuditSessionQuery(opened.Agent, "shop", null, Start, Start.AddHours(1), 10), CancellationToken.None));
+        Assert.Single(await Store.ListAuditSessionsAsync(new AuditSessionQuery(null, null, opened.GrantId, null, null, 10), CancellationToken.None));
+        Assert.Empty(await Store.ListAuditSessionsAsync(new AuditSessionQuery(opened.Agent, null, null, Start.AddMinutes(1), null, 10), CancellationToken.None));
+        Assert.Null(await Store.GetAuditSessionAsync("s_missing", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AuditRecords_IndexedTwice_AreKeptOnceInChainOrder()
+    {
+        string log = Guid.NewGuid().ToString("N");
+        string grant = "g_" + log[..12];
+        AuditIndexRecord[] records =
+        [
+            new(log, 1, Start, "grant.requested", "agent-1", grant, null, "{\"seq\":1}"),
+            new(log, 2, Start.AddSeconds(1), "session.opened", "agent-1", grant, "s_" + log[..16], "{\"seq\":2}"),
+        ];
+        await Store.InsertAuditRecordsAsync(records, CancellationToken.None);
+        await Store.InsertAuditRecordsAsync(records, CancellationToken.None);
+
+        Assert.Equal(records, await Store.ListAuditRecordsAsync(grant, null, CancellationToken.None));
+        Assert.Equal(records[1], Assert.Single(await Store.ListAuditRecordsAsync(null, "s_" + log[..16], CancellationToken.None)));
     }
 
     [Fact]
