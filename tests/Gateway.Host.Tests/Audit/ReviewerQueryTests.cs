@@ -21,7 +21,7 @@ public sealed class ReviewerQueryTests(PostgresServer postgres)
     {
         await using HostRig rig = await StartAsync();
         GrantView grant = await rig.RequestAsync(TestIdentities.Agent, duration: "15m");
-        long sessionId = await RunSessionAsync(rig, grant, "SELECT 1", "SELECT generate_series(1, 5)");
+        long sessionId = await RunSessionAsync(rig, grant, "SELECT 'ada@example.com'", "SELECT generate_series(1, 5)");
 
         AuditSessionView view = Assert.Single(await QueryAsync(rig, $"agent={TestIdentities.Agent}&target={TestConfiguration.Target}"));
         Assert.Equal(TestIdentities.Agent, view.Agent);
@@ -43,6 +43,10 @@ public sealed class ReviewerQueryTests(PostgresServer postgres)
 
         string transcript = await rig.Api(TestIdentities.Reviewer).GetStringAsync($"/v1/audit/sessions/{view.Session}/transcript");
         Assert.Contains("SELECT generate_series(1, 5)", transcript, StringComparison.Ordinal);
+
+        // AUD-11, the other side of the masked-target case in RecordedSessionTests: this target has no masking policy,
+        // so a literal is recorded as the agent wrote it.
+        Assert.Contains("SELECT 'ada@example.com'", transcript, StringComparison.Ordinal);
         Assert.Contains("ClientTerminate", transcript, StringComparison.Ordinal);
     }
 
