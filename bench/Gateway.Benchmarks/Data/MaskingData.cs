@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Gateway.Core.Masking;
 
@@ -27,6 +28,12 @@ public static class MaskingData
         ("street", Text), ("city", Text), ("country", Text), ("status", Text), ("created", Timestamp),
     ];
 
+    /// <summary>pgbench-compare.sh's wide_rows; attribute numbers 1-7 of the same table OID.</summary>
+    private static readonly (string Name, uint Type)[] WideColumns =
+    [
+        ("id", Int4), ("email", Text), ("full_name", Text), ("phone", Text), ("card_number", Text), ("street", Text), ("note", Text),
+    ];
+
     private static readonly string[] Words =
     [
         "the", "order", "shipped", "customer", "asked", "about", "delivery", "window", "and", "was", "told", "that",
@@ -42,6 +49,8 @@ public static class MaskingData
         CustomerRows = Build(random, CustomerRow);
         TextRowDescription = RowDescription([.. Enumerable.Range(1, 10).Select(i => ("text" + i.ToString(CultureInfo.InvariantCulture), Text))]);
         TextRows = Build(random, TextRow);
+        WideRowDescription = RowDescription(WideColumns);
+        WideRows = Build(random, WideRow);
         Query = Encoding.UTF8.GetBytes("SELECT * FROM bench_rows WHERE id BETWEEN 1 AND 1000\0");
     }
 
@@ -58,20 +67,31 @@ public static class MaskingData
     /// value in 16, an e-mail address or a phone number for the detectors to find.</summary>
     public static RowStream TextRows { get; }
 
+    /// <summary>RowDescription payload of pgbench-compare.sh's wide workload: id, email, full_name, phone, card_number, street, note.</summary>
+    public static byte[] WideRowDescription { get; }
+
+    /// <summary>
+    /// <see cref="Rows"/> rows of pgbench-compare.sh's <c>wide_rows</c> table (ids 1-1000), generated as its SQL does:
+    /// md5-derived names, streets and notes, so hex text full of short digit runs.
+    /// </summary>
+    public static RowStream WideRows { get; }
+
     /// <summary>The Query payload the client sends before the result.</summary>
     public static byte[] Query { get; }
 
     /// <summary>
     /// The catalog of the fixtures' table, under <paramref name="policy"/>: one relation with the customers-like
-    /// columns (the text-heavy result reuses its OID with attributes 1-10, so the same catalog serves both).
+    /// columns (the text-heavy result reuses its OID with attributes 1-10, so the same catalog serves both), or with
+    /// <paramref name="wide"/> the wide_rows columns.
     /// </summary>
-    public static MaskingCatalog Catalog(MaskingPolicy policy)
+    public static MaskingCatalog Catalog(MaskingPolicy policy, bool wide = false)
     {
         var rows = new List<string?[]>();
-        for (int i = 0; i < CustomerColumns.Length; i++)
+        (string Name, uint Type)[] columns = wide ? WideColumns : CustomerColumns;
+        for (int i = 0; i < columns.Length; i++)
         {
             rows.Add([TableOid.ToString(CultureInfo.InvariantCulture), "public", "bench_rows", "r", (i + 1).ToString(CultureInfo.InvariantCulture),
-                CustomerColumns[i].Name, CustomerColumns[i].Type.ToString(CultureInfo.InvariantCulture)]);
+                columns[i].Name, columns[i].Type.ToString(CultureInfo.InvariantCulture)]);
         }
 
         return MaskingCatalog.Build(policy, rows, [], [], DateTimeOffset.UnixEpoch);
@@ -114,6 +134,39 @@ public static class MaskingData
             i % 7 == 0 ? null : U(Pick(random, ["active", "suspended", "closed"])),
             U($"2024-{random.Next(1, 13):D2}-{random.Next(1, 29):D2} {random.Next(0, 24):D2}:{random.Next(0, 60):D2}:{random.Next(0, 60):D2}"),
         ];
+    }
+
+    /// <summary>Row <paramref name="i"/> + 1 of wide_rows, as pgbench-compare.sh's INSERT … SELECT generates it.</summary>
+    private static byte[]?[] WideRow(Random random, int i)
+    {
+        long g = i + 1;
+        string[] domains = ["example.com", "mail.example.org", "corp.example.net", "inbox.test"];
+        return
+        [
+            U(g.ToString(CultureInfo.InvariantCulture)),
+            U(Md5("f" + g)[..6] + "." + Md5("l" + g)[..9] + "@" + domains[g % 4]),
+            U(InitCap(Md5("a" + g)[..7]) + " " + InitCap(Md5("b" + g)[..10])),
+            U("+1-" + (g * 7919 % 1000).ToString("D3", CultureInfo.InvariantCulture) + "-555-" + (g % 10000).ToString("D4", CultureInfo.InvariantCulture)),
+            U("4" + (g * 2654435761 % 1000000000000000).ToString("D15", CultureInfo.InvariantCulture)),
+            U(((g * 31 % 9999) + 1).ToString(CultureInfo.InvariantCulture) + " " + InitCap(Md5("s" + g)[..8]) + " Street, Springfield"),
+            U(Md5("n" + g) + " " + Md5("m" + g)),
+        ];
+
+        static string Md5(string text) => Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text)));
+
+        // PostgreSQL's initcap: upper-case the first letter of each run of letters and digits, lower-case the rest.
+        static string InitCap(string text)
+        {
+            var result = new StringBuilder(text.Length);
+            bool inWord = false;
+            foreach (char c in text)
+            {
+                result.Append(inWord ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c));
+                inWord = char.IsAsciiLetterOrDigit(c);
+            }
+
+            return result.ToString();
+        }
     }
 
     private static byte[]?[] TextRow(Random random, int i)

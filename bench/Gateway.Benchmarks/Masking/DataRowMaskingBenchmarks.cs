@@ -30,10 +30,13 @@ public class DataRowMaskingBenchmarks
     private PgMasking _originDetectors = null!;
     private PgMasking _token = null!;
     private PgMasking _detectors = null!;
+    private PgMasking _wide = null!;
 
     /// <summary>Input DataRow bytes per operation of each benchmark, for the MB/s column.</summary>
     public static double BytesPerOperation(string benchmark)
-        => benchmark.Contains("TextHeavy", StringComparison.Ordinal) ? MaskingData.TextRows.BytesPerRow : MaskingData.CustomerRows.BytesPerRow;
+        => benchmark.Contains("TextHeavy", StringComparison.Ordinal) ? MaskingData.TextRows.BytesPerRow
+            : benchmark.Contains("Wide", StringComparison.Ordinal) ? MaskingData.WideRows.BytesPerRow
+            : MaskingData.CustomerRows.BytesPerRow;
 
     [GlobalSetup]
     public void Setup()
@@ -51,6 +54,18 @@ public class DataRowMaskingBenchmarks
         _token = Hook(new MaskingPolicy { Columns = [columns[0] with { Style = MaskStyle.Token }, columns[1], columns[2]], Detectors = ContentDetectors.None, TokenKey = key });
         _detectors = Hook(new MaskingPolicy { Detectors = ContentDetectors.All });
 
+        // pgbench-compare.sh's gateway-masked target: email redacted, phone partial (last 4), card_number redacted, all detectors.
+        _wide = Hook(new MaskingPolicy
+        {
+            Columns =
+            [
+                new("public", "bench_rows", "email"),
+                new("public", "bench_rows", "phone", MaskStyle.Partial) { KeepLast = 4 },
+                new("public", "bench_rows", "card_number"),
+            ],
+            Detectors = ContentDetectors.All,
+        }, wide: true);
+
         // The fixtures must exercise what the names say.
         Check(_passthrough, MaskingData.CustomerRowDescription, MaskingData.CustomerRows, replacedAtLeast: 0, replacedAtMost: 0);
         Check(_origin, MaskingData.CustomerRowDescription, MaskingData.CustomerRows, replacedAtLeast: MaskingData.Rows, replacedAtMost: MaskingData.Rows);
@@ -66,6 +81,7 @@ public class DataRowMaskingBenchmarks
         _originDetectors.Dispose();
         _token.Dispose();
         _detectors.Dispose();
+        _wide.Dispose();
     }
 
     /// <summary>The ceiling: the same DataRow bytes copied, with no protocol work.</summary>
@@ -96,9 +112,13 @@ public class DataRowMaskingBenchmarks
     [Benchmark(OperationsPerInvoke = MaskingData.Rows)]
     public long Detectors_TextHeavy() => Run(_detectors, MaskingData.TextRowDescription, MaskingData.TextRows);
 
-    private static PgMasking Hook(MaskingPolicy policy)
+    /// <summary>pgbench-compare.sh's wide workload as the gateway-masked target masks it (7 text columns, 3 protected, all detectors).</summary>
+    [Benchmark(OperationsPerInvoke = MaskingData.Rows)]
+    public long Wide_PgbenchMasked() => Run(_wide, MaskingData.WideRowDescription, MaskingData.WideRows);
+
+    private static PgMasking Hook(MaskingPolicy policy, bool wide = false)
     {
-        MaskingCatalog catalog = MaskingData.Catalog(policy);
+        MaskingCatalog catalog = MaskingData.Catalog(policy, wide);
         return new PgMasking(() => catalog, new MaskingStatistics());
     }
 
