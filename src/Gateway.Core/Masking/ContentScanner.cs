@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Text.RegularExpressions;
 using static Gateway.Core.Masking.ScanChars;
 
@@ -24,7 +25,7 @@ namespace Gateway.Core.Masking;
 /// </remarks>
 internal sealed partial class ContentScanner
 {
-    /// <summary>Values up to this length are classified with vector instructions before the anchors are visited.</summary>
+    /// <summary>Values up to this length may be classified with vector instructions (<see cref="ScanIndexed"/>).</summary>
     private const int MaxIndexedLength = 16 * 1024;
 
     public const int EmailDetector = 0;
@@ -52,6 +53,9 @@ internal sealed partial class ContentScanner
 
     /// <summary>The enabled anchors other than digits, for <see cref="FindCandidates"/>.</summary>
     private readonly byte[] _otherAnchors;
+
+    /// <summary><see cref="_otherAnchors"/> as a nibble table for <see cref="Classify"/>.</summary>
+    private readonly byte[] _anchorsByLowNibble;
     private readonly CustomRule[] _custom;
 
     /// <param name="enabled">The built-in detectors to run.</param>
@@ -68,6 +72,7 @@ internal sealed partial class ContentScanner
         _enabled = enabled;
         _anchors = CreateAnchors(enabled);
         _otherAnchors = CreateOtherAnchors(enabled);
+        _anchorsByLowNibble = AnchorsByLowNibble(_otherAnchors);
         _custom = CompileCustom(custom);
     }
 
@@ -110,24 +115,28 @@ internal sealed partial class ContentScanner
     /// The number of matches; or <c>matches.Length + 1</c> when more exist than fit, or when a custom detector timed
     /// out, so that the caller masks the whole value (failing closed).
     /// </returns>
-    public int Scan(ReadOnlySpan<byte> utf8, Span<DetectorMatch> matches) => Scan(utf8, matches, sequential: false);
+    public int Scan(ReadOnlySpan<byte> utf8, Span<DetectorMatch> matches) => Scan(utf8, matches, ScanPass.Auto);
 
     /// <summary>
-    /// <see cref="Scan(ReadOnlySpan{byte}, Span{DetectorMatch})"/>; with <paramref name="sequential"/>, the built-in
-    /// detectors visit every anchor one by one, whatever the value's length (tests compare the two passes).
+    /// <see cref="Scan(ReadOnlySpan{byte}, Span{DetectorMatch})"/> with the built-in detectors' pass chosen by the
+    /// caller: tests check that both passes find the same matches in any text.
     /// </summary>
-    internal int Scan(ReadOnlySpan<byte> utf8, Span<DetectorMatch> matches, bool sequential)
+    internal int Scan(ReadOnlySpan<byte> utf8, Span<DetectorMatch> matches, ScanPass pass)
     {
         var sink = new MatchSink(matches);
         if (_anchors is not null)
         {
-            if (sequential)
+            switch (pass)
             {
-                ScanBuiltInSequential(utf8, ref sink);
-            }
-            else
-            {
-                ScanBuiltIn(utf8, ref sink);
+                case ScanPass.Sequential:
+                    ScanBuiltInSequential(utf8, ref sink);
+                    break;
+                case ScanPass.Indexed when utf8.Length <= MaxIndexedLength && Vector128.IsHardwareAccelerated:
+                    ScanIndexed(utf8, 0, ref sink);
+                    break;
+                default:
+                    ScanBuiltIn(utf8, ref sink);
+                    break;
             }
         }
 
@@ -250,21 +259,35 @@ internal sealed partial class ContentScanner
     /// <summary>
     /// The single pass: jump to the next anchor byte, run the validator it selects, and on a match continue after
     /// it (matches never overlap); otherwise continue after the anchor, or after the whole digit run it started.
-    /// Values up to <see cref="MaxIndexedLength"/> bytes are first classified 64 bytes at a time
-    /// (<see cref="FindCandidates"/>), which leaves out the anchors that cannot start a match: digits inside a run,
-    /// and digit runs glued to a letter on their left (hex ids and hashes). Longer values are searched anchor by anchor.
+    /// A value of <see cref="MinIndexedLength"/> to <see cref="MaxIndexedLength"/> bytes is first classified 64 bytes
+    /// at a time (<see cref="ScanIndexed"/>), which visits only the anchors that can start a match: that pays off
+    /// where anchors are dense (hex ids and hashes hold a digit run every few bytes) and costs a few nanoseconds per
+    /// value where they are sparse. Shorter values, where the classification costs more than it saves, and longer
+    /// ones are searched anchor by anchor.
     /// </summary>
     private void ScanBuiltIn(ReadOnlySpan<byte> s, ref MatchSink sink)
     {
-        if (s.Length > MaxIndexedLength || !Vector128.IsHardwareAccelerated)
+        if (s.Length >= MinIndexedLength && s.Length <= MaxIndexedLength && Vector128.IsHardwareAccelerated)
         {
-            ScanBuiltInSequential(s, ref sink);
+            ScanIndexed(s, 0, ref sink);
             return;
         }
 
+        ScanBuiltInSequential(s, ref sink);
+    }
+
+    /// <summary>Values shorter than this are searched anchor by anchor.</summary>
+    private const int MinIndexedLength = 16;
+
+    /// <summary>
+    /// From <paramref name="pos"/> on, visits only the positions <see cref="FindCandidates"/> marks, which leaves out
+    /// digits inside a run and digit runs glued to a letter on their left: the sequential pass would judge each of
+    /// those "no match, resume after the run".
+    /// </summary>
+    private void ScanIndexed(ReadOnlySpan<byte> s, int pos, ref MatchSink sink)
+    {
         Span<ulong> candidates = stackalloc ulong[(s.Length + 63) >> 6];
         FindCandidates(s, candidates);
-        int pos = 0;
         while ((uint)pos < (uint)s.Length)
         {
             int i = NextCandidate(candidates, pos);
@@ -287,7 +310,7 @@ internal sealed partial class ContentScanner
         }
     }
 
-    /// <summary>The anchor-by-anchor pass, for long values and machines without vector instructions.</summary>
+    /// <summary>The anchor-by-anchor pass.</summary>
     private void ScanBuiltInSequential(ReadOnlySpan<byte> s, ref MatchSink sink)
     {
         SearchValues<byte> anchors = _anchors!;
@@ -397,7 +420,6 @@ internal sealed partial class ContentScanner
     {
         bool numbers = (_enabled & (ContentDetectors.PaymentCard | ContentDetectors.UsSsn | ContentDetectors.Phone | ContentDetectors.Iban)) != 0;
         bool iban = (_enabled & ContentDetectors.Iban) != 0;
-        ReadOnlySpan<byte> others = _otherAnchors;
         Span<byte> tail = stackalloc byte[64];
         ulong previousDigits = 0;
         ulong previousLetters = 0;
@@ -417,7 +439,7 @@ internal sealed partial class ContentScanner
                 block = tail;
             }
 
-            Classify(block, others, out ulong digits, out ulong letters, out ulong found);
+            Classify(block, out ulong digits, out ulong letters, out ulong found);
             if (numbers)
             {
                 ulong alnum = digits | letters;
@@ -441,42 +463,78 @@ internal sealed partial class ContentScanner
         }
     }
 
-    /// <summary>Bit masks of the digits, ASCII letters and non-digit anchors of 64 bytes.</summary>
-    private static void Classify(ReadOnlySpan<byte> block, ReadOnlySpan<byte> others, out ulong digits, out ulong letters, out ulong anchors)
-    {
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Vector512<byte> v = Vector512.Create(block);
-            Vector512<byte> anchor = Vector512<byte>.Zero;
-            foreach (byte other in others)
-            {
-                anchor |= Vector512.Equals(v, Vector512.Create(other));
-            }
+    /// <summary>
+    /// Class tables indexed by a byte's low nibble, each repeated 4 times (one copy per 128-bit lane): bit h is set when
+    /// the byte with high nibble h and this low nibble is in the class. <see cref="HighBits"/> maps a high nibble h to
+    /// <c>1 &lt;&lt; h</c> (0 from 8 up, so no byte above 0x7F is in any class).
+    /// </summary>
+    private static readonly byte[] HighBits = Repeat(h => h < 8 ? (byte)(1 << h) : (byte)0);
 
-            digits = Vector512.LessThanOrEqual(v - Vector512.Create((byte)'0'), Vector512.Create((byte)9)).ExtractMostSignificantBits();
-            letters = Vector512.LessThanOrEqual((v | Vector512.Create((byte)0x20)) - Vector512.Create((byte)'a'), Vector512.Create((byte)('z' - 'a'))).ExtractMostSignificantBits();
-            anchors = anchor.ExtractMostSignificantBits();
+    private static readonly byte[] DigitsByLowNibble = Repeat(low => low <= 9 ? (byte)(1 << 3) : (byte)0);
+
+    // 0x41-0x4F and 0x61-0x6F (high nibbles 4 and 6, low 1-F); 0x50-0x5A and 0x70-0x7A (high nibbles 5 and 7, low 0-A).
+    private static readonly byte[] LettersByLowNibble = Repeat(low => (byte)((low >= 1 ? (1 << 4) | (1 << 6) : 0) | (low <= 10 ? (1 << 5) | (1 << 7) : 0)));
+
+    private static byte[] Repeat(Func<int, byte> entry)
+    {
+        byte[] table = new byte[64];
+        for (int i = 0; i < table.Length; i++)
+        {
+            table[i] = entry(i & 15);
+        }
+
+        return table;
+    }
+
+    private static byte[] AnchorsByLowNibble(ReadOnlySpan<byte> others)
+    {
+        byte[] table = new byte[64];
+        foreach (byte anchor in others)
+        {
+            for (int lane = 0; lane < 64; lane += 16)
+            {
+                table[lane + (anchor & 15)] |= (byte)(1 << (anchor >> 4));
+            }
+        }
+
+        return table;
+    }
+
+    /// <summary>Bit masks of the digits, ASCII letters and non-digit anchors of 64 bytes.</summary>
+    private void Classify(ReadOnlySpan<byte> block, out ulong digits, out ulong letters, out ulong anchors)
+    {
+        if (Avx512BW.IsSupported)
+        {
+            // Two table lookups per class (vpshufb on the low and the high nibble) instead of a compare per anchor.
+            Vector512<byte> v = Vector512.Create(block);
+            Vector512<byte> nibble = Vector512.Create((byte)0x0F);
+            Vector512<byte> low = v & nibble;
+            Vector512<byte> high = Avx512BW.Shuffle(Vector512.Create(HighBits), Vector512.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nibble);
+            digits = Vector512.GreaterThan(Avx512BW.Shuffle(Vector512.Create(DigitsByLowNibble), low) & high, Vector512<byte>.Zero).ExtractMostSignificantBits();
+            letters = Vector512.GreaterThan(Avx512BW.Shuffle(Vector512.Create(LettersByLowNibble), low) & high, Vector512<byte>.Zero).ExtractMostSignificantBits();
+            anchors = Vector512.GreaterThan(Avx512BW.Shuffle(Vector512.Create(_anchorsByLowNibble), low) & high, Vector512<byte>.Zero).ExtractMostSignificantBits();
             return;
         }
 
-        if (Vector256.IsHardwareAccelerated)
+        if (Avx2.IsSupported)
         {
             digits = 0;
             letters = 0;
             anchors = 0;
+            Vector256<byte> nibble = Vector256.Create((byte)0x0F);
+            Vector256<byte> highBits = Vector256.Create(HighBits.AsSpan(0, 32));
+            Vector256<byte> digitTable = Vector256.Create(DigitsByLowNibble.AsSpan(0, 32));
+            Vector256<byte> letterTable = Vector256.Create(LettersByLowNibble.AsSpan(0, 32));
+            Vector256<byte> anchorTable = Vector256.Create(_anchorsByLowNibble.AsSpan(0, 32));
             for (int k = 0; k < 2; k++)
             {
                 Vector256<byte> v = Vector256.Create(block.Slice(k * 32, 32));
-                Vector256<byte> anchor = Vector256<byte>.Zero;
-                foreach (byte other in others)
-                {
-                    anchor |= Vector256.Equals(v, Vector256.Create(other));
-                }
-
+                Vector256<byte> low = v & nibble;
+                Vector256<byte> high = Avx2.Shuffle(highBits, Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nibble);
                 int shift = k * 32;
-                digits |= (ulong)Vector256.LessThanOrEqual(v - Vector256.Create((byte)'0'), Vector256.Create((byte)9)).ExtractMostSignificantBits() << shift;
-                letters |= (ulong)Vector256.LessThanOrEqual((v | Vector256.Create((byte)0x20)) - Vector256.Create((byte)'a'), Vector256.Create((byte)('z' - 'a'))).ExtractMostSignificantBits() << shift;
-                anchors |= (ulong)anchor.ExtractMostSignificantBits() << shift;
+                digits |= (ulong)Vector256.GreaterThan(Avx2.Shuffle(digitTable, low) & high, Vector256<byte>.Zero).ExtractMostSignificantBits() << shift;
+                letters |= (ulong)Vector256.GreaterThan(Avx2.Shuffle(letterTable, low) & high, Vector256<byte>.Zero).ExtractMostSignificantBits() << shift;
+                anchors |= (ulong)Vector256.GreaterThan(Avx2.Shuffle(anchorTable, low) & high, Vector256<byte>.Zero).ExtractMostSignificantBits() << shift;
             }
 
             return;
@@ -485,6 +543,7 @@ internal sealed partial class ContentScanner
         digits = 0;
         letters = 0;
         anchors = 0;
+        ReadOnlySpan<byte> others = _otherAnchors;
         for (int k = 0; k < 4; k++)
         {
             Vector128<byte> v = Vector128.Create(block.Slice(k * 16, 16));
@@ -630,4 +689,12 @@ internal sealed partial class ContentScanner
             return true;
         }
     }
+}
+
+/// <summary>How the built-in detectors walk a value: chosen by density, or forced (tests).</summary>
+internal enum ScanPass
+{
+    Auto,
+    Sequential,
+    Indexed,
 }

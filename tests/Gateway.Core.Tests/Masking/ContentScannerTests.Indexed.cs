@@ -37,10 +37,13 @@ public sealed partial class ContentScannerTests
             byte[] utf8 = Encoding.UTF8.GetBytes(text.ToString());
             foreach (ContentScanner candidate in (ContentScanner[])[scanner, ibanOnly])
             {
-                int a = candidate.Scan(utf8, indexed, sequential: false);
-                int b = candidate.Scan(utf8, sequential, sequential: true);
-                Assert.True(a == b && indexed.AsSpan(0, Math.Min(a, indexed.Length)).SequenceEqual(sequential.AsSpan(0, Math.Min(b, sequential.Length))),
-                    $"passes disagree on \"{text}\": {a} vs {b}");
+                int b = candidate.Scan(utf8, sequential, ScanPass.Sequential);
+                foreach (ScanPass pass in (ScanPass[])[ScanPass.Indexed, ScanPass.Auto])
+                {
+                    int a = candidate.Scan(utf8, indexed, pass);
+                    Assert.True(a == b && indexed.AsSpan(0, Math.Min(a, indexed.Length)).SequenceEqual(sequential.AsSpan(0, Math.Min(b, sequential.Length))),
+                        $"{pass} and sequential passes disagree on \"{text}\": {a} vs {b}");
+                }
             }
         }
     }
@@ -54,8 +57,8 @@ public sealed partial class ContentScannerTests
         foreach (string line in PiiCorpus.Lines(2000).Select(l => l.Text).Concat(NonPiiCorpus.Lines(3000)))
         {
             byte[] utf8 = Encoding.UTF8.GetBytes(line);
-            int a = scanner.Scan(utf8, indexed, sequential: false);
-            int b = scanner.Scan(utf8, sequential, sequential: true);
+            int a = scanner.Scan(utf8, indexed, ScanPass.Indexed);
+            int b = scanner.Scan(utf8, sequential, ScanPass.Sequential);
             Assert.True(a == b && indexed.AsSpan(0, Math.Min(a, indexed.Length)).SequenceEqual(sequential.AsSpan(0, Math.Min(b, sequential.Length))),
                 $"passes disagree on \"{line}\"");
         }
