@@ -29,6 +29,7 @@ public static class BenchmarkConfig
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddValidator(JitOptimizationsValidator.FailOnError)
             .AddColumn(StatisticColumn.Median)
+            .AddColumn(new ThroughputColumn())
             .WithSummaryStyle(SummaryStyle.Default.WithSizeUnit(SizeUnit.B))
             .WithOptions(ConfigOptions.JoinSummary);
 }

@@ -58,6 +58,18 @@ public sealed class PgWire
         return Message('T', body);
     }
 
+    /// <summary>RowDescription with each column's origin (table OID, attribute number), type OID and format code.</summary>
+    public PgWire RowDescription(params (string Name, uint Table, short Attribute, uint Type, short Format)[] columns)
+    {
+        var body = new Body().Int16((short)columns.Length);
+        foreach ((string name, uint table, short attribute, uint type, short format) in columns)
+        {
+            body.CString(name).Int32((int)table).Int16(attribute).Int32((int)type).Int16(-1).Int32(-1).Int16(format);
+        }
+
+        return Message('T', body);
+    }
+
     public PgWire DataRow(params byte[]?[] values)
     {
         var body = new Body().Int16((short)values.Length);

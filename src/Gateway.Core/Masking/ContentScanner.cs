@@ -1,5 +1,9 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Text.RegularExpressions;
+using static Gateway.Core.Masking.ScanChars;
 
 namespace Gateway.Core.Masking;
 
@@ -21,6 +25,9 @@ namespace Gateway.Core.Masking;
 /// </remarks>
 internal sealed partial class ContentScanner
 {
+    /// <summary>Values up to this length may be classified with vector instructions (<see cref="ScanIndexed"/>).</summary>
+    private const int MaxIndexedLength = 16 * 1024;
+
     public const int EmailDetector = 0;
     public const int PaymentCardDetector = 1;
     public const int UsSsnDetector = 2;
@@ -43,6 +50,12 @@ internal sealed partial class ContentScanner
 
     private readonly ContentDetectors _enabled;
     private readonly SearchValues<byte>? _anchors;
+
+    /// <summary>The enabled anchors other than digits, for <see cref="FindCandidates"/>.</summary>
+    private readonly byte[] _otherAnchors;
+
+    /// <summary><see cref="_otherAnchors"/> as a nibble table for <see cref="Classify"/>.</summary>
+    private readonly byte[] _anchorsByLowNibble;
     private readonly CustomRule[] _custom;
 
     /// <param name="enabled">The built-in detectors to run.</param>
@@ -58,6 +71,8 @@ internal sealed partial class ContentScanner
 
         _enabled = enabled;
         _anchors = CreateAnchors(enabled);
+        _otherAnchors = CreateOtherAnchors(enabled);
+        _anchorsByLowNibble = AnchorsByLowNibble(_otherAnchors);
         _custom = CompileCustom(custom);
     }
 
@@ -100,12 +115,29 @@ internal sealed partial class ContentScanner
     /// The number of matches; or <c>matches.Length + 1</c> when more exist than fit, or when a custom detector timed
     /// out, so that the caller masks the whole value (failing closed).
     /// </returns>
-    public int Scan(ReadOnlySpan<byte> utf8, Span<DetectorMatch> matches)
+    public int Scan(ReadOnlySpan<byte> utf8, Span<DetectorMatch> matches) => Scan(utf8, matches, ScanPass.Auto);
+
+    /// <summary>
+    /// <see cref="Scan(ReadOnlySpan{byte}, Span{DetectorMatch})"/> with the built-in detectors' pass chosen by the
+    /// caller: tests check that both passes find the same matches in any text.
+    /// </summary>
+    internal int Scan(ReadOnlySpan<byte> utf8, Span<DetectorMatch> matches, ScanPass pass)
     {
         var sink = new MatchSink(matches);
         if (_anchors is not null)
         {
-            ScanBuiltIn(utf8, ref sink);
+            switch (pass)
+            {
+                case ScanPass.Sequential:
+                    ScanBuiltInSequential(utf8, ref sink);
+                    break;
+                case ScanPass.Indexed when utf8.Length <= MaxIndexedLength && Vector128.IsHardwareAccelerated:
+                    ScanIndexed(utf8, 0, ref sink);
+                    break;
+                default:
+                    ScanBuiltIn(utf8, ref sink);
+                    break;
+            }
         }
 
         if (!sink.Overflowed && sink.SawAccessKeyId && (_enabled & ContentDetectors.AwsSecretKey) != 0)
@@ -173,7 +205,16 @@ internal sealed partial class ContentScanner
         return false;
     }
 
+    private static byte[] CreateOtherAnchors(ContentDetectors enabled)
+        => CreateAnchors(enabled) is null ? [] : [.. AnchorBytes(enabled).Where(b => !IsDigit(b))];
+
     private static SearchValues<byte>? CreateAnchors(ContentDetectors enabled)
+    {
+        List<byte> anchors = AnchorBytes(enabled);
+        return anchors.Count == 0 ? null : SearchValues.Create(anchors.ToArray());
+    }
+
+    private static List<byte> AnchorBytes(ContentDetectors enabled)
     {
         var anchors = new List<byte>();
         if ((enabled & (ContentDetectors.PaymentCard | ContentDetectors.UsSsn | ContentDetectors.Phone | ContentDetectors.Iban)) != 0)
@@ -212,103 +253,361 @@ internal sealed partial class ContentScanner
             anchors.AddRange("=:"u8);
         }
 
-        return anchors.Count == 0 ? null : SearchValues.Create(anchors.ToArray());
+        return anchors;
     }
 
     /// <summary>
     /// The single pass: jump to the next anchor byte, run the validator it selects, and on a match continue after
     /// it (matches never overlap); otherwise continue after the anchor, or after the whole digit run it started.
+    /// A value of <see cref="MinIndexedLength"/> to <see cref="MaxIndexedLength"/> bytes is first classified 64 bytes
+    /// at a time (<see cref="ScanIndexed"/>), which visits only the anchors that can start a match: that pays off
+    /// where anchors are dense (hex ids and hashes hold a digit run every few bytes) and costs a few nanoseconds per
+    /// value where they are sparse. Shorter values, where the classification costs more than it saves, and longer
+    /// ones are searched anchor by anchor.
     /// </summary>
     private void ScanBuiltIn(ReadOnlySpan<byte> s, ref MatchSink sink)
     {
-        SearchValues<byte> anchors = _anchors!;
-        ContentDetectors on = _enabled;
-        int pos = 0;
+        if (s.Length >= MinIndexedLength && s.Length <= MaxIndexedLength && Vector128.IsHardwareAccelerated)
+        {
+            ScanIndexed(s, 0, ref sink);
+            return;
+        }
+
+        ScanBuiltInSequential(s, ref sink);
+    }
+
+    /// <summary>Values shorter than this are searched anchor by anchor.</summary>
+    private const int MinIndexedLength = 16;
+
+    /// <summary>
+    /// From <paramref name="pos"/> on, visits only the positions <see cref="FindCandidates"/> marks, which leaves out
+    /// digits inside a run and digit runs glued to a letter on their left: the sequential pass would judge each of
+    /// those "no match, resume after the run".
+    /// </summary>
+    private void ScanIndexed(ReadOnlySpan<byte> s, int pos, ref MatchSink sink)
+    {
+        Span<ulong> candidates = stackalloc ulong[(s.Length + 63) >> 6];
+        FindCandidates(s, candidates);
         while ((uint)pos < (uint)s.Length)
         {
-            int offset = s.Slice(pos).IndexOfAny(anchors);
-            if (offset < 0)
+            int i = NextCandidate(candidates, pos);
+            if (i < 0)
             {
                 return;
             }
 
-            int i = pos + offset;
-            int next = i + 1;
-            int start = i;
-            int end = 0;
-            int detector = -1;
-            switch (s[i])
+            if (IsDigit(s[i]))
             {
-                case (byte)'@':
-                    if (TryEmail(s, i, sink.End, out start, out end))
-                    {
-                        detector = EmailDetector;
-                    }
-
-                    break;
-                case (byte)'+':
-                    if (TryE164(s, i, out end))
-                    {
-                        detector = PhoneDetector;
-                    }
-
-                    break;
-                case (byte)'(':
-                    if (TryNanpParenthesized(s, i, sink.End, out start, out end))
-                    {
-                        detector = PhoneDetector;
-                    }
-
-                    break;
-                case (byte)'-':
-                    if (TryPemPrivateKey(s, i, out end))
-                    {
-                        detector = PemPrivateKeyDetector;
-                    }
-
-                    break;
-                case (byte)'A':
-                    if (TryAwsAccessKeyId(s, i, out end))
-                    {
-                        sink.SawAccessKeyId = true;
-                        if ((on & ContentDetectors.AwsAccessKeyId) != 0)
-                        {
-                            detector = AwsAccessKeyIdDetector;
-                        }
-                        else
-                        {
-                            next = end;
-                        }
-                    }
-
-                    break;
-                case (byte)'J':
-                    if (TryJwt(s, i, sink.End, out start, out end))
-                    {
-                        detector = JwtDetector;
-                    }
-
-                    break;
-                case (byte)'=' or (byte)':':
-                    detector = TryAssignment(s, i, on, out start, out end);
-                    break;
-                default:
-                    detector = ScanDigits(s, i, sink.End, on, out start, out end, out next);
-                    break;
+                // A group after a separator may continue a number whose first group was left out (glued to a letter):
+                // judge the whole chain from there, as the sequential pass does.
+                i = ChainStart(s, i, pos);
             }
 
-            if (detector >= 0)
+            if (!Visit(s, i, ref sink, out pos))
             {
-                if (!sink.Add(start, end, detector))
+                return;
+            }
+        }
+    }
+
+    /// <summary>The anchor-by-anchor pass.</summary>
+    private void ScanBuiltInSequential(ReadOnlySpan<byte> s, ref MatchSink sink)
+    {
+        SearchValues<byte> anchors = _anchors!;
+        int pos = 0;
+        while ((uint)pos < (uint)s.Length)
+        {
+            int offset = s.Slice(pos).IndexOfAny(anchors);
+            if (offset < 0 || !Visit(s, pos + offset, ref sink, out pos))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the validator the anchor at <paramref name="i"/> selects and records a match. <paramref name="next"/> is
+    /// where the search resumes. Returns false when the match buffer is full.
+    /// </summary>
+    private bool Visit(ReadOnlySpan<byte> s, int i, ref MatchSink sink, out int next)
+    {
+        ContentDetectors on = _enabled;
+        next = i + 1;
+        int start = i;
+        int end = 0;
+        int detector = -1;
+        switch (s[i])
+        {
+            case (byte)'@':
+                if (TryEmail(s, i, sink.End, out start, out end))
                 {
-                    return;
+                    detector = EmailDetector;
                 }
 
-                next = end;
+                break;
+            case (byte)'+':
+                if (TryE164(s, i, out end))
+                {
+                    detector = PhoneDetector;
+                }
+
+                break;
+            case (byte)'(':
+                if (TryNanpParenthesized(s, i, sink.End, out start, out end))
+                {
+                    detector = PhoneDetector;
+                }
+
+                break;
+            case (byte)'-':
+                if (TryPemPrivateKey(s, i, out end))
+                {
+                    detector = PemPrivateKeyDetector;
+                }
+
+                break;
+            case (byte)'A':
+                if (TryAwsAccessKeyId(s, i, out end))
+                {
+                    sink.SawAccessKeyId = true;
+                    if ((on & ContentDetectors.AwsAccessKeyId) != 0)
+                    {
+                        detector = AwsAccessKeyIdDetector;
+                    }
+                    else
+                    {
+                        next = end;
+                    }
+                }
+
+                break;
+            case (byte)'J':
+                if (TryJwt(s, i, sink.End, out start, out end))
+                {
+                    detector = JwtDetector;
+                }
+
+                break;
+            case (byte)'=' or (byte)':':
+                detector = TryAssignment(s, i, on, out start, out end);
+                break;
+            default:
+                detector = ScanDigits(s, i, sink.End, on, out start, out end, out next);
+                break;
+        }
+
+        if (detector >= 0)
+        {
+            if (!sink.Add(start, end, detector))
+            {
+                return false;
             }
 
-            pos = next;
+            next = end;
         }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Marks, one bit per byte, where <see cref="ScanBuiltIn"/> must look: every anchor other than a digit, and the
+    /// digits that start a run not glued to a letter or digit on their left, or that follow exactly two letters (an
+    /// IBAN's country code). Every digit left out would be judged "no match, resume after the run" by
+    /// <c>ScanDigits</c>; a run glued on its left that continues through separators into more groups is reached from
+    /// its next group (<see cref="ChainStart"/>).
+    /// </summary>
+    private void FindCandidates(ReadOnlySpan<byte> s, Span<ulong> words)
+    {
+        bool numbers = (_enabled & (ContentDetectors.PaymentCard | ContentDetectors.UsSsn | ContentDetectors.Phone | ContentDetectors.Iban)) != 0;
+        bool iban = (_enabled & ContentDetectors.Iban) != 0;
+        Span<byte> tail = stackalloc byte[64];
+        ulong previousDigits = 0;
+        ulong previousLetters = 0;
+        for (int w = 0; w < words.Length; w++)
+        {
+            int offset = w << 6;
+            scoped ReadOnlySpan<byte> block;
+            if (s.Length - offset >= 64)
+            {
+                block = s.Slice(offset, 64);
+            }
+            else
+            {
+                // Zero bytes are neither letters, digits nor anchors.
+                tail.Clear();
+                s.Slice(offset).CopyTo(tail);
+                block = tail;
+            }
+
+            Classify(block, out ulong digits, out ulong letters, out ulong found);
+            if (numbers)
+            {
+                ulong alnum = digits | letters;
+                ulong previousAlnum = previousDigits | previousLetters;
+                ulong digitBefore = (digits << 1) | (previousDigits >> 63);
+                ulong alnumBefore = (alnum << 1) | (previousAlnum >> 63);
+                ulong runStarts = digits & ~digitBefore;
+                found |= runStarts & ~alnumBefore;
+                if (iban)
+                {
+                    ulong letterBefore = (letters << 1) | (previousLetters >> 63);
+                    ulong letterTwoBefore = (letters << 2) | (previousLetters >> 62);
+                    ulong alnumThreeBefore = (alnum << 3) | (previousAlnum >> 61);
+                    found |= runStarts & letterBefore & letterTwoBefore & ~alnumThreeBefore;
+                }
+            }
+
+            words[w] = found;
+            previousDigits = digits;
+            previousLetters = letters;
+        }
+    }
+
+    /// <summary>
+    /// Class tables indexed by a byte's low nibble, each repeated 4 times (one copy per 128-bit lane): bit h is set when
+    /// the byte with high nibble h and this low nibble is in the class. <see cref="HighBits"/> maps a high nibble h to
+    /// <c>1 &lt;&lt; h</c> (0 from 8 up, so no byte above 0x7F is in any class).
+    /// </summary>
+    private static readonly byte[] HighBits = Repeat(h => h < 8 ? (byte)(1 << h) : (byte)0);
+
+    private static readonly byte[] DigitsByLowNibble = Repeat(low => low <= 9 ? (byte)(1 << 3) : (byte)0);
+
+    // 0x41-0x4F and 0x61-0x6F (high nibbles 4 and 6, low 1-F); 0x50-0x5A and 0x70-0x7A (high nibbles 5 and 7, low 0-A).
+    private static readonly byte[] LettersByLowNibble = Repeat(low => (byte)((low >= 1 ? (1 << 4) | (1 << 6) : 0) | (low <= 10 ? (1 << 5) | (1 << 7) : 0)));
+
+    private static byte[] Repeat(Func<int, byte> entry)
+    {
+        byte[] table = new byte[64];
+        for (int i = 0; i < table.Length; i++)
+        {
+            table[i] = entry(i & 15);
+        }
+
+        return table;
+    }
+
+    private static byte[] AnchorsByLowNibble(ReadOnlySpan<byte> others)
+    {
+        byte[] table = new byte[64];
+        foreach (byte anchor in others)
+        {
+            for (int lane = 0; lane < 64; lane += 16)
+            {
+                table[lane + (anchor & 15)] |= (byte)(1 << (anchor >> 4));
+            }
+        }
+
+        return table;
+    }
+
+    /// <summary>Bit masks of the digits, ASCII letters and non-digit anchors of 64 bytes.</summary>
+    private void Classify(ReadOnlySpan<byte> block, out ulong digits, out ulong letters, out ulong anchors)
+    {
+        if (Avx512BW.IsSupported)
+        {
+            // Two table lookups per class (vpshufb on the low and the high nibble) instead of a compare per anchor.
+            Vector512<byte> v = Vector512.Create(block);
+            Vector512<byte> nibble = Vector512.Create((byte)0x0F);
+            Vector512<byte> low = v & nibble;
+            Vector512<byte> high = Avx512BW.Shuffle(Vector512.Create(HighBits), Vector512.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nibble);
+            digits = Vector512.GreaterThan(Avx512BW.Shuffle(Vector512.Create(DigitsByLowNibble), low) & high, Vector512<byte>.Zero).ExtractMostSignificantBits();
+            letters = Vector512.GreaterThan(Avx512BW.Shuffle(Vector512.Create(LettersByLowNibble), low) & high, Vector512<byte>.Zero).ExtractMostSignificantBits();
+            anchors = Vector512.GreaterThan(Avx512BW.Shuffle(Vector512.Create(_anchorsByLowNibble), low) & high, Vector512<byte>.Zero).ExtractMostSignificantBits();
+            return;
+        }
+
+        if (Avx2.IsSupported)
+        {
+            digits = 0;
+            letters = 0;
+            anchors = 0;
+            Vector256<byte> nibble = Vector256.Create((byte)0x0F);
+            Vector256<byte> highBits = Vector256.Create(HighBits.AsSpan(0, 32));
+            Vector256<byte> digitTable = Vector256.Create(DigitsByLowNibble.AsSpan(0, 32));
+            Vector256<byte> letterTable = Vector256.Create(LettersByLowNibble.AsSpan(0, 32));
+            Vector256<byte> anchorTable = Vector256.Create(_anchorsByLowNibble.AsSpan(0, 32));
+            for (int k = 0; k < 2; k++)
+            {
+                Vector256<byte> v = Vector256.Create(block.Slice(k * 32, 32));
+                Vector256<byte> low = v & nibble;
+                Vector256<byte> high = Avx2.Shuffle(highBits, Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nibble);
+                int shift = k * 32;
+                digits |= (ulong)Vector256.GreaterThan(Avx2.Shuffle(digitTable, low) & high, Vector256<byte>.Zero).ExtractMostSignificantBits() << shift;
+                letters |= (ulong)Vector256.GreaterThan(Avx2.Shuffle(letterTable, low) & high, Vector256<byte>.Zero).ExtractMostSignificantBits() << shift;
+                anchors |= (ulong)Vector256.GreaterThan(Avx2.Shuffle(anchorTable, low) & high, Vector256<byte>.Zero).ExtractMostSignificantBits() << shift;
+            }
+
+            return;
+        }
+
+        digits = 0;
+        letters = 0;
+        anchors = 0;
+        ReadOnlySpan<byte> others = _otherAnchors;
+        for (int k = 0; k < 4; k++)
+        {
+            Vector128<byte> v = Vector128.Create(block.Slice(k * 16, 16));
+            Vector128<byte> anchor = Vector128<byte>.Zero;
+            foreach (byte other in others)
+            {
+                anchor |= Vector128.Equals(v, Vector128.Create(other));
+            }
+
+            int shift = k * 16;
+            digits |= (ulong)Vector128.LessThanOrEqual(v - Vector128.Create((byte)'0'), Vector128.Create((byte)9)).ExtractMostSignificantBits() << shift;
+            letters |= (ulong)Vector128.LessThanOrEqual((v | Vector128.Create((byte)0x20)) - Vector128.Create((byte)'a'), Vector128.Create((byte)('z' - 'a'))).ExtractMostSignificantBits() << shift;
+            anchors |= (ulong)anchor.ExtractMostSignificantBits() << shift;
+        }
+    }
+
+    /// <summary>The first marked position at or after <paramref name="pos"/>, or -1.</summary>
+    private static int NextCandidate(ReadOnlySpan<ulong> words, int pos)
+    {
+        int w = pos >> 6;
+        if (w >= words.Length)
+        {
+            return -1;
+        }
+
+        ulong bits = words[w] & (ulong.MaxValue << (pos & 63));
+        while (bits == 0)
+        {
+            if (++w == words.Length)
+            {
+                return -1;
+            }
+
+            bits = words[w];
+        }
+
+        return (w << 6) + BitOperations.TrailingZeroCount(bits);
+    }
+
+    /// <summary>
+    /// For the digit group at <paramref name="i"/>: the first group of the chain of single-separator-joined groups it
+    /// belongs to, not before <paramref name="floor"/>. The groups before <paramref name="i"/> were left out by
+    /// <see cref="FindCandidates"/> (glued to a letter), and the sequential pass would have judged the chain from there.
+    /// </summary>
+    private static int ChainStart(ReadOnlySpan<byte> s, int i, int floor)
+    {
+        int start = i;
+        while (start >= 2 && IsGroupSeparator(s[start - 1]) && IsDigit(s[start - 2]))
+        {
+            int group = start - 2;
+            while (group > 0 && IsDigit(s[group - 1]))
+            {
+                group--;
+            }
+
+            if (group < floor)
+            {
+                break;
+            }
+
+            start = group;
+        }
+
+        return start;
     }
 
     /// <summary>
@@ -390,4 +689,12 @@ internal sealed partial class ContentScanner
             return true;
         }
     }
+}
+
+/// <summary>How the built-in detectors walk a value: chosen by density, or forced (tests).</summary>
+internal enum ScanPass
+{
+    Auto,
+    Sequential,
+    Indexed,
 }

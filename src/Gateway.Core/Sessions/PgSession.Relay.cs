@@ -311,29 +311,52 @@ public sealed partial class PgSession
     }
 
     /// <summary>
-    /// The hot path: walks the headers of consecutive frames that need nothing but forwarding inside the first
-    /// span, validating each, and forwards the whole run with one write. A frame cut by the span's end is forwarded
-    /// up to there and the rest left to <paramref name="remaining"/>. Returns false, having consumed nothing, when
-    /// the first frame needs the general path.
+    /// The hot path: walks the headers of consecutive frames inside the first span, validating each. Frames that need
+    /// nothing but forwarding are forwarded a whole run at a time, with one write; a frame a hook inspects that lies
+    /// whole in the span is handed to the hooks right there, as a slice of the span's memory, without slicing the
+    /// sequence per frame. A forwarded frame cut by the span's end is forwarded up to there and the rest left to
+    /// <paramref name="remaining"/>. Returns false, having consumed nothing, when the first frame needs the general path
+    /// (an inspected frame cut by the span's end, Terminate, a login message, or a header split across segments).
     /// </summary>
     private bool ForwardRun(PgSide side, ref ReadOnlySequence<byte> buffer, PipeWriter output, PgMessageCodeSet inspected, int maxMessageSize, ref long remaining)
     {
-        ReadOnlySpan<byte> span = buffer.FirstSpan;
+        ReadOnlyMemory<byte> first = buffer.First;
+        ReadOnlySpan<byte> span = first.Span;
         int offset = 0;
+        int run = 0;
         long cut = 0;
         while (span.Length - offset >= PgFrameReader.HeaderLength)
         {
             byte code = span[offset];
             int length = BinaryPrimitives.ReadInt32BigEndian(span.Slice(offset + 1));
             PgFrameReader.Validate(side, code, length, maxMessageSize);
-            if (inspected.Contains(code) || NeedsGeneralPath(side, code))
+            if (NeedsGeneralPath(side, code))
             {
                 break;
             }
 
-            Account(side, code);
             long frameLength = length + 1L;
             int available = span.Length - offset;
+            if (inspected.Contains(code))
+            {
+                if (frameLength > available || _terminating)
+                {
+                    break;
+                }
+
+                if (offset > run)
+                {
+                    output.Write(span.Slice(run, offset - run));
+                }
+
+                Account(side, code);
+                HandleFrame(side, code, new ReadOnlySequence<byte>(first.Slice(offset, (int)frameLength)), output);
+                offset += (int)frameLength;
+                run = offset;
+                continue;
+            }
+
+            Account(side, code);
             if (frameLength > available)
             {
                 cut = frameLength - available;
@@ -349,7 +372,11 @@ public sealed partial class PgSession
             return false;
         }
 
-        output.Write(span.Slice(0, offset));
+        if (offset > run)
+        {
+            output.Write(span.Slice(run, offset - run));
+        }
+
         buffer = buffer.Slice(offset);
         remaining = cut;
         return true;
@@ -447,16 +474,26 @@ public sealed partial class PgSession
 
             // The replacement is re-framed and checked like input from a peer before the next hook or the wire
             // sees it: a hook that miscounts a length must not be able to smuggle bytes.
-            var rewritten = new ReadOnlySequence<byte>(replacement.WrittenMemory);
-            while (!rewritten.IsEmpty)
+            ReadOnlyMemory<byte> rewritten = replacement.WrittenMemory;
+            int position = 0;
+            while (position < rewritten.Length)
             {
-                ReadOnlySequence<byte> before = rewritten;
-                if (!PgFrameReader.TryReadFrame(ref rewritten, side, Options.MaxMessageSize, out byte newCode, out _))
+                ReadOnlySpan<byte> rest = rewritten.Span.Slice(position);
+                if (rest.Length < PgFrameReader.HeaderLength)
                 {
                     throw new InvalidOperationException("a message hook wrote an incomplete message");
                 }
 
-                RunHooks(side, newCode, before.Slice(0, before.Length - rewritten.Length), output, i + 1);
+                byte newCode = rest[0];
+                int newLength = BinaryPrimitives.ReadInt32BigEndian(rest.Slice(1));
+                PgFrameReader.Validate(side, newCode, newLength, Options.MaxMessageSize);
+                if (newLength >= rest.Length)
+                {
+                    throw new InvalidOperationException("a message hook wrote an incomplete message");
+                }
+
+                RunHooks(side, newCode, new ReadOnlySequence<byte>(rewritten.Slice(position, newLength + 1)), output, i + 1);
+                position += newLength + 1;
             }
 
             return;
