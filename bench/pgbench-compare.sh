@@ -23,7 +23,7 @@
 # Knobs (environment):
 #   REPS (3), DURATION (5 s; QUICK 2), CLIENTS ("1 8 32"; QUICK "8") for select-*,
 #   WIDE_CLIENTS ("1 8"; QUICK "8"), CHURN_CLIENTS ("8"),
-#   WORKLOADS ("select-simple select-prepared wide churn"),
+#   WORKLOADS ("select-simple select-prepared wide churn"; "none" runs only the idle-session test),
 #   PEERS ("direct pgbouncer haproxy gateway gateway-masked"; direct must come first, it is the ratio
 #   baseline; gateway-masked is the same gateway process through a second target that masks the wide
 #   table's email, phone and card_number columns and runs every content detector),
@@ -700,6 +700,12 @@ if [[ $CONNTEST == 1 ]]; then
       done
     done
   } >"$T/memory.md"
+fi
+
+if [[ $WORKLOADS == none ]]; then  # idle-session memory only: no warm-up, no matrix
+  [[ -s $T/memory.md ]] && cat "$T/memory.md"
+  [[ -n $RESULTS_DIR ]] && { cat "$T/header.txt" "$T/memory.md" >"$RESULTS_DIR/pgbench-compare.md" 2>/dev/null || true; }
+  exit 0
 fi
 
 log "warm-up"
