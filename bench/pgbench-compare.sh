@@ -33,6 +33,8 @@
 #   GATEWAY_WARMUP (5 s; QUICK 3) of extra load on the gateway before the matrix (JIT tiering),
 #   MIN_RATIO (0.9) and STRICT=1 (exit 3 when gateway/pgbouncer geomean < MIN_RATIO),
 #   GATEWAY_PUBLISHED=<dir> (use an existing publish output instead of building),
+#   GATEWAY_GCGEN0SIZE (0x400000: the gateway runs with DOTNET_GCgen0size set to it, as
+#   docs/configuration.md recommends for the reference host; empty = the runtime's default),
 #   RESULTS_DIR (copy results there), KEEP=1 (keep the temp dir), SCALE (10), PG_VERSION
 #   (highest installed, else the distribution's default), PG_PORT / BOUNCER_PORT / HAPROXY_PORT /
 #   GATEWAY_PORT (default: first free port from 55440 / 56440 / 57440 / 58440).
@@ -46,7 +48,7 @@ START_DIR=$PWD
 CMD_ENV=""  # the knobs given on the command line / environment, to print the exact command
 for v in QUICK REPS DURATION CLIENTS WIDE_CLIENTS CHURN_CLIENTS WORKLOADS PEERS CONNTEST CONN_N CONN_ROUNDS CONN_TARGETS \
   GATEWAY_WARMUP MIN_RATIO STRICT GATEWAY_PUBLISHED RESULTS_DIR KEEP SCALE PG_VERSION PG_PORT BOUNCER_PORT \
-  HAPROXY_PORT GATEWAY_PORT SERVE; do
+  HAPROXY_PORT GATEWAY_PORT GATEWAY_GCGEN0SIZE SERVE; do
   [[ -n ${!v+x} ]] && CMD_ENV+="$v=$(printf '%q' "${!v}") "
 done
 
@@ -63,6 +65,7 @@ fi
 : "${SCALE:=10}" "${PEERS:=direct pgbouncer haproxy gateway gateway-masked}"
 : "${WORKLOADS:=select-simple select-prepared wide churn}"
 : "${MIN_RATIO:=0.9}" "${STRICT:=0}" "${SERVE:=0}" "${KEEP:=0}" "${RESULTS_DIR:=}" "${GATEWAY_PUBLISHED:=}"
+GATEWAY_GCGEN0SIZE=${GATEWAY_GCGEN0SIZE-0x400000}  # empty = the runtime's default gen0 budget
 : "${WIDE_ROWS:=1000}" "${WIDE_TABLE_ROWS:=100000}"
 BENCH_USER=bench BENCH_PASS=bench BENCH_DB=bench
 HOST=127.0.0.1
@@ -383,7 +386,9 @@ EOF
   log "start gateway on $HOST:$GATEWAY_PORT (control API on $GATEWAY_CONTROL_PORT)"
   local t0 i
   t0=$(date +%s.%N)
-  BENCH_UPSTREAM_PASSWORD=$BENCH_PASS BENCH_TOKEN_KEY=bench-token-key-of-at-least-32-bytes-long DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+  local -a gc_env=()
+  [[ -n $GATEWAY_GCGEN0SIZE ]] && gc_env=("DOTNET_GCgen0size=$GATEWAY_GCGEN0SIZE")
+  env "${gc_env[@]}" BENCH_UPSTREAM_PASSWORD=$BENCH_PASS BENCH_TOKEN_KEY=bench-token-key-of-at-least-32-bytes-long DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     dotnet "$GW_DIR/gateway.dll" serve --config "$T/gateway.json" --log-format text >"$T/gateway.log" 2>&1 &
   DAEMON_PID[gateway]=$!
   for ((i = 0; i < 600; i++)); do
@@ -678,7 +683,7 @@ CMDLINE="${CMD_ENV}$0${ORIG_ARGS[*]:+ ${ORIG_ARGS[*]}}"
   echo "# pgbench-compare $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
   echo "- command: \`$CMDLINE\` (run from $START_DIR)"
-  echo "- gateway build: commit $GW_COMMIT ($(dotnet --list-runtimes 2>/dev/null | awk '/^Microsoft.NETCore.App/{v=$2} END{print "Microsoft.NETCore.App " v}'), Release, server GC off per Gateway.Host.csproj)"
+  echo "- gateway build: commit $GW_COMMIT ($(dotnet --list-runtimes 2>/dev/null | awk '/^Microsoft.NETCore.App/{v=$2} END{print "Microsoft.NETCore.App " v}'), Release, workstation non-concurrent GC per Gateway.Host.csproj, DOTNET_GCgen0size=${GATEWAY_GCGEN0SIZE:-${DOTNET_GCgen0size:-unset}})"
   echo "- host: nproc=$NPROC, cpu '$(awk -F': ' '/^model name/{m=$2} /^cpu family/{f=$2} /^model[[:space:]]*:/{n=$2} END{printf "%s (family %s model %s)", m, f, n}' /proc/cpuinfo)'$(grep -qw hypervisor /proc/cpuinfo && echo ", virtualised"), mem $(awk '/^MemTotal:/{printf "%.0f", $2/1048576}' /proc/meminfo) GiB, kernel $(uname -r), $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
   echo "- versions: $("$PGBIN/postgres" --version); $("$PGBENCH" --version)$(want pgbouncer && echo "; $(pgbouncer --version | head -1)")$(want haproxy && echo "; $(haproxy -v | head -1 | cut -d' ' -f1-3)"); .NET SDK $(dotnet --version 2>/dev/null || echo n/a)"
   echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
