@@ -23,7 +23,7 @@
 # Knobs (environment):
 #   REPS (3), DURATION (5 s; QUICK 2), CLIENTS ("1 8 32"; QUICK "8") for select-*,
 #   WIDE_CLIENTS ("1 8"; QUICK "8"), CHURN_CLIENTS ("8"),
-#   WORKLOADS ("select-simple select-prepared wide churn"),
+#   WORKLOADS ("select-simple select-prepared wide churn"; "none" runs only the idle-session test),
 #   PEERS ("direct pgbouncer haproxy gateway gateway-masked gateway-recorded"; direct must come first, it
 #   is the ratio baseline; gateway is the relay with session recording off; gateway-masked is the same
 #   process through a second target that masks the wide table's email, phone and card_number columns and
@@ -35,6 +35,8 @@
 #   GATEWAY_WARMUP (5 s; QUICK 3) of extra load on the gateway before the matrix (JIT tiering),
 #   MIN_RATIO (0.9) and STRICT=1 (exit 3 when gateway/pgbouncer geomean < MIN_RATIO),
 #   GATEWAY_PUBLISHED=<dir> (use an existing publish output instead of building),
+#   GATEWAY_GCGEN0SIZE (0x400000: the gateway runs with DOTNET_GCgen0size set to it, as
+#   docs/configuration.md recommends for the reference host; empty = the runtime's default),
 #   RESULTS_DIR (copy results there), KEEP=1 (keep the temp dir), SCALE (10), PG_VERSION
 #   (highest installed, else the distribution's default), PG_PORT / BOUNCER_PORT / HAPROXY_PORT /
 #   GATEWAY_PORT (default: first free port from 55440 / 56440 / 57440 / 58440).
@@ -48,7 +50,7 @@ START_DIR=$PWD
 CMD_ENV=""  # the knobs given on the command line / environment, to print the exact command
 for v in QUICK REPS DURATION CLIENTS WIDE_CLIENTS CHURN_CLIENTS WORKLOADS PEERS CONNTEST CONN_N CONN_ROUNDS CONN_TARGETS \
   GATEWAY_WARMUP MIN_RATIO STRICT GATEWAY_PUBLISHED RESULTS_DIR KEEP SCALE PG_VERSION PG_PORT BOUNCER_PORT \
-  HAPROXY_PORT GATEWAY_PORT SERVE; do
+  HAPROXY_PORT GATEWAY_PORT GATEWAY_GCGEN0SIZE SERVE; do
   [[ -n ${!v+x} ]] && CMD_ENV+="$v=$(printf '%q' "${!v}") "
 done
 
@@ -65,6 +67,7 @@ fi
 : "${SCALE:=10}" "${PEERS:=direct pgbouncer haproxy gateway gateway-masked gateway-recorded}"
 : "${WORKLOADS:=select-simple select-prepared wide churn}"
 : "${MIN_RATIO:=0.9}" "${STRICT:=0}" "${SERVE:=0}" "${KEEP:=0}" "${RESULTS_DIR:=}" "${GATEWAY_PUBLISHED:=}"
+GATEWAY_GCGEN0SIZE=${GATEWAY_GCGEN0SIZE-0x400000}  # empty = the runtime's default gen0 budget
 : "${WIDE_ROWS:=1000}" "${WIDE_TABLE_ROWS:=100000}"
 BENCH_USER=bench BENCH_PASS=bench BENCH_DB=bench
 HOST=127.0.0.1
@@ -385,7 +388,9 @@ launch_gateway() {  # NAME CONFIG PORT CONTROL_PORT : starts one gateway process
   local t0 i pid
   log "start $1 on $HOST:$3 (control API on $4)"
   t0=$(date +%s.%N)
-  BENCH_UPSTREAM_PASSWORD=$BENCH_PASS BENCH_TOKEN_KEY=bench-token-key-of-at-least-32-bytes-long DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+  local -a gc_env=()
+  [[ -n $GATEWAY_GCGEN0SIZE ]] && gc_env=("DOTNET_GCgen0size=$GATEWAY_GCGEN0SIZE")
+  env "${gc_env[@]}" BENCH_UPSTREAM_PASSWORD=$BENCH_PASS BENCH_TOKEN_KEY=bench-token-key-of-at-least-32-bytes-long DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     dotnet "$GW_DIR/gateway.dll" serve --config "$2" --log-format text >"$T/$1.log" 2>&1 &
   pid=$!
   DAEMON_PID[$1]=$pid
@@ -703,7 +708,7 @@ CMDLINE="${CMD_ENV}$0${ORIG_ARGS[*]:+ ${ORIG_ARGS[*]}}"
   echo "# pgbench-compare $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
   echo "- command: \`$CMDLINE\` (run from $START_DIR)"
-  echo "- gateway build: commit $GW_COMMIT ($(dotnet --list-runtimes 2>/dev/null | awk '/^Microsoft.NETCore.App/{v=$2} END{print "Microsoft.NETCore.App " v}'), Release, server GC off per Gateway.Host.csproj)"
+  echo "- gateway build: commit $GW_COMMIT ($(dotnet --list-runtimes 2>/dev/null | awk '/^Microsoft.NETCore.App/{v=$2} END{print "Microsoft.NETCore.App " v}'), Release, workstation non-concurrent GC per Gateway.Host.csproj, DOTNET_GCgen0size=${GATEWAY_GCGEN0SIZE:-${DOTNET_GCgen0size:-unset}})"
   echo "- host: nproc=$NPROC, cpu '$(awk -F': ' '/^model name/{m=$2} /^cpu family/{f=$2} /^model[[:space:]]*:/{n=$2} END{printf "%s (family %s model %s)", m, f, n}' /proc/cpuinfo)'$(grep -qw hypervisor /proc/cpuinfo && echo ", virtualised"), mem $(awk '/^MemTotal:/{printf "%.0f", $2/1048576}' /proc/meminfo) GiB, kernel $(uname -r), $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
   echo "- versions: $("$PGBIN/postgres" --version); $("$PGBENCH" --version)$(want pgbouncer && echo "; $(pgbouncer --version | head -1)")$(want haproxy && echo "; $(haproxy -v | head -1 | cut -d' ' -f1-3)"); .NET SDK $(dotnet --version 2>/dev/null || echo n/a)"
   echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -725,6 +730,12 @@ if [[ $CONNTEST == 1 ]]; then
       done
     done
   } >"$T/memory.md"
+fi
+
+if [[ $WORKLOADS == none ]]; then  # idle-session memory only: no warm-up, no matrix
+  [[ -s $T/memory.md ]] && cat "$T/memory.md"
+  [[ -n $RESULTS_DIR ]] && { cat "$T/header.txt" "$T/memory.md" >"$RESULTS_DIR/pgbench-compare.md" 2>/dev/null || true; }
+  exit 0
 fi
 
 log "warm-up"

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Gateway.Core.Authentication;
 using Gateway.Core.Protocol.Postgres;
 using Gateway.Core.Protocol.Postgres.Messages;
@@ -93,30 +94,57 @@ public sealed partial class PgSession
         return payload;
     }
 
-    /// <summary>Reads one whole message during startup, when messages are small and copying them is fine.</summary>
-    private static async ValueTask<(byte Code, byte[] Payload)> ReadMessageAsync(PipeReader input, PgSide side, int maxMessageSize, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads one whole message during startup, when messages are small and copying them is fine. A message already
+    /// received (a server sends its whole greeting at once) is taken without waiting, so without an allocation and
+    /// without another trip through the thread pool.
+    /// </summary>
+    private static ValueTask<(byte Code, byte[] Payload)> ReadMessageAsync(PipeReader input, PgSide side, int maxMessageSize, CancellationToken cancellationToken)
     {
-        while (true)
+        if (input.TryRead(out ReadResult result) && TryTakeMessage(input, result, side, maxMessageSize, out (byte Code, byte[] Payload) message))
         {
-            ReadResult result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            await LeaveIoThread();
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            if (PgFrameReader.TryReadFrame(ref buffer, side, maxMessageSize, out byte code, out ReadOnlySequence<byte> payload))
-            {
-                byte[] bytes = payload.ToArray();
-                input.AdvanceTo(buffer.Start);
-                return (code, bytes);
-            }
+            return new ValueTask<(byte Code, byte[] Payload)>(message);
+        }
 
-            input.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
+        return ReadMessageSlowAsync(input, side, maxMessageSize, cancellationToken);
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        static async ValueTask<(byte Code, byte[] Payload)> ReadMessageSlowAsync(PipeReader input, PgSide side, int maxMessageSize, CancellationToken cancellationToken)
+        {
+            while (true)
             {
-                throw side == PgSide.Frontend
-                    ? new SessionEndException(CloseReason.ClientEndOfStream, "client closed the connection during login")
-                    : new SessionEndException(CloseReason.ServerEndOfStream, "upstream server closed the connection during login",
-                        SqlState.ConnectionFailure, "the upstream server closed the connection during login");
+                ReadResult result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                await LeaveIoThread();
+                if (TryTakeMessage(input, result, side, maxMessageSize, out (byte Code, byte[] Payload) message))
+                {
+                    return message;
+                }
             }
         }
+    }
+
+    /// <summary>Takes one whole message out of <paramref name="result"/>, or marks everything examined; always advances the reader.</summary>
+    private static bool TryTakeMessage(PipeReader input, in ReadResult result, PgSide side, int maxMessageSize, out (byte Code, byte[] Payload) message)
+    {
+        ReadOnlySequence<byte> buffer = result.Buffer;
+        if (PgFrameReader.TryReadFrame(ref buffer, side, maxMessageSize, out byte code, out ReadOnlySequence<byte> payload))
+        {
+            message = (code, payload.ToArray());
+            input.AdvanceTo(buffer.Start);
+            return true;
+        }
+
+        input.AdvanceTo(buffer.Start, buffer.End);
+        if (result.IsCompleted)
+        {
+            throw side == PgSide.Frontend
+                ? new SessionEndException(CloseReason.ClientEndOfStream, "client closed the connection during login")
+                : new SessionEndException(CloseReason.ServerEndOfStream, "upstream server closed the connection during login",
+                    SqlState.ConnectionFailure, "the upstream server closed the connection during login");
+        }
+
+        message = default;
+        return false;
     }
 
     /// <summary>

@@ -159,11 +159,10 @@ public sealed partial class PgSession
                     _upstreamKey = BackendKeyData.Parse(payload);
                     break;
                 case BackendCode.ParameterStatus:
-                    KeyValuePair<string, string> parameter = ParameterStatus.Parse(payload);
-                    if (string.Equals(parameter.Key, "session_authorization", StringComparison.Ordinal))
+                    if (ParameterStatus.IsNamed(payload, "session_authorization"u8))
                     {
                         // The upstream role is the gateway's credential; the client sees the name it logged in with.
-                        payload = ParameterStatusPayload(parameter.Key, StartupParameters!.User!);
+                        payload = ParameterStatusPayload("session_authorization", StartupParameters!.User!);
                     }
 
                     _upstreamGreeting.Add((code, payload));
