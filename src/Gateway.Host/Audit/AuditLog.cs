@@ -70,6 +70,12 @@ internal sealed partial class AuditLog : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.CheckpointInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ProbeInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SegmentMaxBytes, 4096);
+        if (options.WitnessFile is { } witness
+            && string.Equals(Path.GetDirectoryName(Path.GetFullPath(witness)), Path.GetFullPath(options.Directory).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
+        {
+            throw new ArgumentException("the witness file must be outside the log directory: whoever can rewrite the log must not be able to rewrite the witness", nameof(options));
+        }
+
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(options.Directory);

@@ -124,6 +124,14 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task OpenAsync_WitnessFileInsideTheLogDirectory_Throws()
+    {
+        _fixture.Options = _fixture.Options with { WitnessFile = Path.Combine(_fixture.LogDirectory, "witness.log") };
+
+        await Assert.ThrowsAsync<ArgumentException>(_fixture.OpenAsync);
+    }
+
+    [Fact]
     public async Task OpenAsync_SegmentsWithoutManifest_Throws()
     {
         await _fixture.WriteLogAsync(checkpoints: 0, perCheckpoint: 0, tail: 3);
