@@ -168,6 +168,23 @@ public sealed class AuditLogTests : IDisposable
         Assert.Equal(1, witness.Failures);
     }
 
+    [Fact]
+    public async Task Witness_UrlHangs_AppendsAndCheckpointsCarryOn()
+    {
+        var witness = new HangingHandler();
+        _fixture.Options = _fixture.Options with { WitnessUrl = new Uri("http://127.0.0.1:9/checkpoints"), WitnessHttpClient = new HttpClient(witness) };
+        await using AuditLog log = await _fixture.OpenAsync();
+        await _fixture.CheckpointAsync(log);
+        await witness.Reached.Task;
+
+        await AuditFixture.AppendManyAsync(log, 0, 10);
+        await _fixture.CheckpointAsync(log);
+
+        Assert.Equal(2, AuditFixture.ReadLines(_fixture.CheckpointsPath).Count);
+        Assert.Equal(11, _fixture.ReadAllRecords().Count);
+        witness.Release.SetResult();
+    }
+
     /// <summary>Counts fsyncs (durable flushes) across every stream the log opens.</summary>
     private sealed class FlushCounter
     {
@@ -176,6 +193,20 @@ public sealed class AuditLogTests : IDisposable
         public int Count => _count;
 
         public FaultInjectingStream Wrap(Stream inner) => new FaultInjectingStream(inner, new AuditFaults(), () => Interlocked.Increment(ref _count));
+    }
+
+    private sealed class HangingHandler : HttpMessageHandler
+    {
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Reached.TrySetResult();
+            await Release.Task.WaitAsync(cancellationToken);
+            return new HttpResponseMessage(System.Net.HttpStatusCode.Accepted);
+        }
     }
 
     private sealed class RecordingHandler(int failFirst) : HttpMessageHandler
