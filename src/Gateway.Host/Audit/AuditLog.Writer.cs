@@ -9,6 +9,7 @@ namespace Gateway.Host.Audit;
 internal sealed partial class AuditLog
 {
     private const int MaxBatchRecords = 4096;
+    private const int MaxBatchBytes = 4 * 1024 * 1024;
     private const int ENOSPC = 28;
     private const int EIO = 5;
     private const int WindowsDiskFull = unchecked((int)0x80070070);
@@ -103,19 +104,27 @@ internal sealed partial class AuditLog
         }
     }
 
-    /// <summary>Writes every queued append as one batch: one write, one fsync, then every caller is released.</summary>
+    /// <summary>
+    /// Writes every queued append as one batch: one write, one fsync, then every caller is released. Only a batch of
+    /// more than <see cref="MaxBatchBytes"/> is split, so that huge records cannot pile up unbounded in memory.
+    /// </summary>
     private void WritePending()
     {
-        if (_pending.Count == 0)
+        for (int next = 0; next < _pending.Count;)
         {
-            return;
+            next = WriteBatch(next);
         }
 
+        _pending.Clear();
+    }
+
+    /// <summary>Encodes, writes and fsyncs pending appends from <paramref name="first"/>; returns the index after the last one taken.</summary>
+    private int WriteBatch(int first)
+    {
         if (!_available)
         {
-            FailAll(_pending, Unavailable());
-            _pending.Clear();
-            return;
+            FailAll(_pending.Skip(first), Unavailable());
+            return _pending.Count;
         }
 
         _batch.ResetWrittenCount();
@@ -124,8 +133,10 @@ internal sealed partial class AuditLog
         long seq = _lastSeq;
         string prev = _lastHash;
         DateTimeOffset now = _time.GetUtcNow();
-        foreach (AuditCommand command in _pending)
+        int next = first;
+        for (; next < _pending.Count && _batch.WrittenCount < MaxBatchBytes; next++)
         {
+            AuditCommand command = _pending[next];
             int before = _batch.WrittenCount;
             try
             {
@@ -143,16 +154,15 @@ internal sealed partial class AuditLog
             }
         }
 
-        _pending.Clear();
         if (_written.Count == 0)
         {
-            return;
+            return next;
         }
 
         if (!TryWriteRecords(_batch.WrittenSpan))
         {
             FailAll(_acknowledged, Unavailable());
-            return;
+            return next;
         }
 
         _lastSeq = seq;
@@ -163,6 +173,7 @@ internal sealed partial class AuditLog
         }
 
         NotifyDurable(_written);
+        return next;
     }
 
     /// <summary>Appends whole lines to the current segment (rotating first if they would pass the limit) and fsyncs.</summary>
@@ -343,12 +354,11 @@ internal sealed partial class AuditLog
         }
     }
 
-    private void FailAll(List<AuditCommand> commands, AuditUnavailableException error)
+    private void FailAll(IEnumerable<AuditCommand> commands, AuditUnavailableException error)
     {
-        Interlocked.Add(ref _rejectedAppends, commands.Count);
-
         foreach (AuditCommand command in commands)
         {
+            Interlocked.Increment(ref _rejectedAppends);
             command.Appended!.TrySetException(error);
         }
     }

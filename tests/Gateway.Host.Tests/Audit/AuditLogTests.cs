@@ -36,6 +36,23 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task AppendAsync_ConcurrentMegabyteRecords_WrittenInBoundedBatchesAllInOrder()
+    {
+        var flushes = new FlushCounter();
+        _fixture.Options = _fixture.Options with { OpenWrite = path => flushes.Wrap(AuditFiles.OpenWrite(path)) };
+        await using AuditLog log = await _fixture.OpenAsync();
+        int flushesBefore = flushes.Count;
+        string megabyte = new('x', 1024 * 1024);
+
+        AuditRecord[] records = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
+            log.AppendAsync(new AuditEvent("big", new JsonObject { ["i"] = i, ["v"] = megabyte }), CancellationToken.None).AsTask()));
+
+        Assert.Equal(Enumerable.Range(2, 12).Select(i => (long)i), records.Select(r => r.Seq));
+        Assert.True(flushes.Count - flushesBefore >= 3, $"{flushes.Count - flushesBefore} fsyncs for 12 MiB");
+        Assert.Equal(Enumerable.Range(0, 12), _fixture.ReadAllRecords().Skip(1).Select(r => (int)r.Data["i"]!));
+    }
+
+    [Fact]
     public async Task OpenAsync_NewDirectory_CreatesOwnerOnlyKeyManifestAndStartRecord()
     {
         await using (AuditLog log = await _fixture.OpenAsync())
