@@ -21,14 +21,16 @@ internal sealed partial class AuditLog : IAsyncDisposable
     private readonly AuditWitnessExporter _witness;
     private readonly ITimer _checkpointTimer;
     private readonly ITimer _probeTimer;
+    private readonly FileStream _directoryLock;
     private Task _writer = Task.CompletedTask;
     private volatile bool _available = true;
     private int _probePending;
     private long _rejectedAppends;
     private int _disposed;
 
-    private AuditLog(AuditLogOptions options, TimeProvider time, ILogger logger, AuditManifest manifest, AuditSigningKey key, AuditTail tail)
+    private AuditLog(AuditLogOptions options, TimeProvider time, ILogger logger, AuditManifest manifest, AuditSigningKey key, AuditTail tail, FileStream directoryLock)
     {
+        _directoryLock = directoryLock;
         _options = options;
         _time = time;
         _logger = logger;
@@ -85,12 +87,14 @@ internal sealed partial class AuditLog : IAsyncDisposable
             Directory.CreateDirectory(options.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        (AuditManifest manifest, AuditSigningKey key) = LoadOrCreateManifest(options.Directory, time.GetUtcNow());
+        FileStream directoryLock = LockDirectory(options.Directory);
+        AuditSigningKey? key = null;
         AuditLog log;
         try
         {
+            (AuditManifest manifest, key) = LoadOrCreateManifest(options.Directory, time.GetUtcNow());
             AuditTail tail = RecoverTail(options, manifest.LogId, time.GetUtcNow());
-            log = new AuditLog(options, time, logger, manifest, key, tail);
+            log = new AuditLog(options, time, logger, manifest, key, tail, directoryLock);
             log._writer = Task.Run(log.RunWriterAsync, CancellationToken.None);
             try
             {
@@ -115,7 +119,8 @@ internal sealed partial class AuditLog : IAsyncDisposable
         }
         catch
         {
-            key.Dispose();
+            key?.Dispose();
+            await directoryLock.DisposeAsync();
             throw;
         }
 
@@ -168,6 +173,20 @@ internal sealed partial class AuditLog : IAsyncDisposable
         await _writer;
         await _witness.DisposeAsync();
         _key.Dispose();
+        await _directoryLock.DisposeAsync();
+    }
+
+    /// <summary>Holds <c>audit.lock</c> exclusively (flock on Unix) so that two processes never write one chain.</summary>
+    private static FileStream LockDirectory(string directory)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(directory, AuditFiles.Lock), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException("the audit log directory is in use by another gateway process", ex);
+        }
     }
 
     private void Post(AuditCommand command) => _commands.Writer.TryWrite(command);

@@ -141,6 +141,15 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task OpenAsync_DirectoryAlreadyOpen_ThrowsAndTheFirstLogCarriesOn()
+    {
+        await using AuditLog first = await _fixture.OpenAsync();
+
+        await Assert.ThrowsAsync<IOException>(_fixture.OpenAsync);
+        Assert.Equal(2, (await first.AppendAsync(AuditFixture.Statement(1), CancellationToken.None)).Seq);
+    }
+
+    [Fact]
     public async Task OpenAsync_WitnessFileInsideTheLogDirectory_Throws()
     {
         _fixture.Options = _fixture.Options with { WitnessFile = Path.Combine(_fixture.LogDirectory, "witness.log") };
