@@ -17,9 +17,9 @@ internal sealed partial class AuditLog
     // Owned by the writer loop alone.
     private readonly ArrayBufferWriter<byte> _batch = new(64 * 1024);
     private readonly ArrayBufferWriter<byte> _scratch = new(4 * 1024);
-    private readonly List<AuditCommand> _pending = [];
+    private readonly List<AuditWriterCommand> _pending = [];
     private readonly List<AuditRecord> _written = [];
-    private readonly List<AuditCommand> _acknowledged = [];
+    private readonly List<AuditWriterCommand> _acknowledged = [];
     private int _segmentNumber;
     private long _segmentLength;
     private long _checkpointsLength;
@@ -60,9 +60,9 @@ internal sealed partial class AuditLog
     {
         while (await _commands.Reader.WaitToReadAsync())
         {
-            while (_commands.Reader.TryRead(out AuditCommand? command))
+            while (_commands.Reader.TryRead(out AuditWriterCommand? command))
             {
-                if (command.Kind == AuditCommandKind.Append)
+                if (command.Kind == AuditWriterCommandKind.Append)
                 {
                     _pending.Add(command);
                     if (_pending.Count >= MaxBatchRecords)
@@ -74,7 +74,7 @@ internal sealed partial class AuditLog
                 }
 
                 WritePending();
-                if (command.Kind == AuditCommandKind.Stop)
+                if (command.Kind == AuditWriterCommandKind.Stop)
                 {
                     Stop();
                     return;
@@ -87,18 +87,18 @@ internal sealed partial class AuditLog
         }
     }
 
-    private void Handle(AuditCommand command)
+    private void Handle(AuditWriterCommand command)
     {
         switch (command.Kind)
         {
-            case AuditCommandKind.Checkpoint:
+            case AuditWriterCommandKind.Checkpoint:
                 WriteCheckpoint();
                 break;
-            case AuditCommandKind.Probe:
+            case AuditWriterCommandKind.Probe:
                 Interlocked.Exchange(ref _probePending, 0);
                 Probe();
                 break;
-            case AuditCommandKind.Barrier:
+            case AuditWriterCommandKind.Barrier:
                 command.Done!.TrySetResult();
                 break;
         }
@@ -136,7 +136,7 @@ internal sealed partial class AuditLog
         int next = first;
         for (; next < _pending.Count && _batch.WrittenCount < MaxBatchBytes; next++)
         {
-            AuditCommand command = _pending[next];
+            AuditWriterCommand command = _pending[next];
             int before = _batch.WrittenCount;
             try
             {
@@ -236,7 +236,7 @@ internal sealed partial class AuditLog
         _commands.Writer.TryComplete();
         if (_available)
         {
-            _pending.Add(AuditCommand.Append(new AuditEvent(AuditEventTypes.GatewayStop)));
+            _pending.Add(AuditWriterCommand.Append(new AuditEvent(AuditEventTypes.GatewayStop)));
             WritePending();
             WriteCheckpoint();
         }
@@ -254,7 +254,7 @@ internal sealed partial class AuditLog
     /// <summary>Fails what is still queued once the channel is complete.</summary>
     private void RejectQueued()
     {
-        while (_commands.Reader.TryRead(out AuditCommand? late))
+        while (_commands.Reader.TryRead(out AuditWriterCommand? late))
         {
             late.Appended?.TrySetException(new AuditUnavailableException("the audit log is closed"));
             late.Done?.TrySetResult();
@@ -354,9 +354,9 @@ internal sealed partial class AuditLog
         }
     }
 
-    private void FailAll(IEnumerable<AuditCommand> commands, AuditUnavailableException error)
+    private void FailAll(IEnumerable<AuditWriterCommand> commands, AuditUnavailableException error)
     {
-        foreach (AuditCommand command in commands)
+        foreach (AuditWriterCommand command in commands)
         {
             Interlocked.Increment(ref _rejectedAppends);
             command.Appended!.TrySetException(error);

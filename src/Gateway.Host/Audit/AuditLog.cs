@@ -17,7 +17,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly AuditSigningKey _key;
     private readonly byte[] _logIdBytes;
-    private readonly Channel<AuditCommand> _commands = Channel.CreateUnbounded<AuditCommand>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<AuditWriterCommand> _commands = Channel.CreateUnbounded<AuditWriterCommand>(new UnboundedChannelOptions { SingleReader = true });
     private readonly AuditWitnessExporter _witness;
     private readonly ITimer _checkpointTimer;
     private readonly ITimer _probeTimer;
@@ -45,7 +45,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
         _lastCheckpointHash = tail.LastCheckpointHash;
         _lastCheckpointTime = tail.LastCheckpointTime;
         _witness = new AuditWitnessExporter(options, key.PublicKeyPem, logger);
-        _checkpointTimer = time.CreateTimer(static state => ((AuditLog)state!).Post(AuditCommand.Checkpoint()), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _checkpointTimer = time.CreateTimer(static state => ((AuditLog)state!).Post(AuditWriterCommand.Checkpoint()), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _probeTimer = time.CreateTimer(static state => ((AuditLog)state!).PostProbe(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -142,7 +142,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
             return ValueTask.FromException<AuditRecord>(new AuditUnavailableException("the audit log cannot write; actions that need auditing are refused until it recovers"));
         }
 
-        var command = AuditCommand.Append(auditEvent);
+        var command = AuditWriterCommand.Append(auditEvent);
         if (!_commands.Writer.TryWrite(command))
         {
             return ValueTask.FromException<AuditRecord>(new AuditUnavailableException("the audit log is closed"));
@@ -155,7 +155,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
     /// <summary>Completes once everything queued before it has been handled (tests await this instead of sleeping).</summary>
     internal Task WhenWrittenAsync()
     {
-        var barrier = AuditCommand.Barrier();
+        var barrier = AuditWriterCommand.Barrier();
         return _commands.Writer.TryWrite(barrier) ? barrier.Done!.Task : Task.CompletedTask;
     }
 
@@ -169,7 +169,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
 
         await _checkpointTimer.DisposeAsync();
         await _probeTimer.DisposeAsync();
-        Post(AuditCommand.Stop());
+        Post(AuditWriterCommand.Stop());
         await _writer;
         await _witness.DisposeAsync();
         _key.Dispose();
@@ -189,14 +189,14 @@ internal sealed partial class AuditLog : IAsyncDisposable
         }
     }
 
-    private void Post(AuditCommand command) => _commands.Writer.TryWrite(command);
+    private void Post(AuditWriterCommand command) => _commands.Writer.TryWrite(command);
 
     /// <summary>One probe queued at a time, however often the timer fires while the writer is busy.</summary>
     private void PostProbe()
     {
         if (Interlocked.Exchange(ref _probePending, 1) == 0)
         {
-            Post(AuditCommand.Probe());
+            Post(AuditWriterCommand.Probe());
         }
     }
 
