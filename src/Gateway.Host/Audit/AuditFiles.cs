@@ -9,6 +9,7 @@ internal static class AuditFiles
     public const string Checkpoints = "checkpoints.log";
     public const string SigningKey = "audit-signing-key.pem";
     public const string PublicKey = "audit-public-key.pem";
+    public const string Lock = "audit.lock";
     public const string QuarantinePattern = "quarantine-*.bin";
     private const string SegmentPrefix = "audit-";
     private const string SegmentSuffix = ".log";

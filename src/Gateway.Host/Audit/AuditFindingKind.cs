@@ -30,4 +30,5 @@ internal enum AuditFindingKind
     QuarantinePresent,
     UncheckpointedTail,
     KeyFromLogDirectory,
+    WitnessUnavailable,
 }

@@ -9,6 +9,7 @@ namespace Gateway.Host.Audit;
 internal sealed partial class AuditLog
 {
     private const int MaxBatchRecords = 4096;
+    private const int MaxBatchBytes = 4 * 1024 * 1024;
     private const int ENOSPC = 28;
     private const int EIO = 5;
     private const int WindowsDiskFull = unchecked((int)0x80070070);
@@ -16,9 +17,9 @@ internal sealed partial class AuditLog
     // Owned by the writer loop alone.
     private readonly ArrayBufferWriter<byte> _batch = new(64 * 1024);
     private readonly ArrayBufferWriter<byte> _scratch = new(4 * 1024);
-    private readonly List<AuditCommand> _pending = [];
+    private readonly List<AuditWriterCommand> _pending = [];
     private readonly List<AuditRecord> _written = [];
-    private readonly List<AuditCommand> _acknowledged = [];
+    private readonly List<AuditWriterCommand> _acknowledged = [];
     private int _segmentNumber;
     private long _segmentLength;
     private long _checkpointsLength;
@@ -59,9 +60,9 @@ internal sealed partial class AuditLog
     {
         while (await _commands.Reader.WaitToReadAsync())
         {
-            while (_commands.Reader.TryRead(out AuditCommand? command))
+            while (_commands.Reader.TryRead(out AuditWriterCommand? command))
             {
-                if (command.Kind == AuditCommandKind.Append)
+                if (command.Kind == AuditWriterCommandKind.Append)
                 {
                     _pending.Add(command);
                     if (_pending.Count >= MaxBatchRecords)
@@ -73,7 +74,7 @@ internal sealed partial class AuditLog
                 }
 
                 WritePending();
-                if (command.Kind == AuditCommandKind.Stop)
+                if (command.Kind == AuditWriterCommandKind.Stop)
                 {
                     Stop();
                     return;
@@ -86,36 +87,44 @@ internal sealed partial class AuditLog
         }
     }
 
-    private void Handle(AuditCommand command)
+    private void Handle(AuditWriterCommand command)
     {
         switch (command.Kind)
         {
-            case AuditCommandKind.Checkpoint:
+            case AuditWriterCommandKind.Checkpoint:
                 WriteCheckpoint();
                 break;
-            case AuditCommandKind.Probe:
+            case AuditWriterCommandKind.Probe:
                 Interlocked.Exchange(ref _probePending, 0);
                 Probe();
                 break;
-            case AuditCommandKind.Barrier:
+            case AuditWriterCommandKind.Barrier:
                 command.Done!.TrySetResult();
                 break;
         }
     }
 
-    /// <summary>Writes every queued append as one batch: one write, one fsync, then every caller is released.</summary>
+    /// <summary>
+    /// Writes every queued append as one batch: one write, one fsync, then every caller is released. Only a batch of
+    /// more than <see cref="MaxBatchBytes"/> is split, so that huge records cannot pile up unbounded in memory.
+    /// </summary>
     private void WritePending()
     {
-        if (_pending.Count == 0)
+        for (int next = 0; next < _pending.Count;)
         {
-            return;
+            next = WriteBatch(next);
         }
 
+        _pending.Clear();
+    }
+
+    /// <summary>Encodes, writes and fsyncs pending appends from <paramref name="first"/>; returns the index after the last one taken.</summary>
+    private int WriteBatch(int first)
+    {
         if (!_available)
         {
-            FailAll(_pending, Unavailable());
-            _pending.Clear();
-            return;
+            FailAll(_pending.Skip(first), Unavailable());
+            return _pending.Count;
         }
 
         _batch.ResetWrittenCount();
@@ -124,8 +133,10 @@ internal sealed partial class AuditLog
         long seq = _lastSeq;
         string prev = _lastHash;
         DateTimeOffset now = _time.GetUtcNow();
-        foreach (AuditCommand command in _pending)
+        int next = first;
+        for (; next < _pending.Count && _batch.WrittenCount < MaxBatchBytes; next++)
         {
+            AuditWriterCommand command = _pending[next];
             int before = _batch.WrittenCount;
             try
             {
@@ -143,16 +154,15 @@ internal sealed partial class AuditLog
             }
         }
 
-        _pending.Clear();
         if (_written.Count == 0)
         {
-            return;
+            return next;
         }
 
         if (!TryWriteRecords(_batch.WrittenSpan))
         {
             FailAll(_acknowledged, Unavailable());
-            return;
+            return next;
         }
 
         _lastSeq = seq;
@@ -163,6 +173,7 @@ internal sealed partial class AuditLog
         }
 
         NotifyDurable(_written);
+        return next;
     }
 
     /// <summary>Appends whole lines to the current segment (rotating first if they would pass the limit) and fsyncs.</summary>
@@ -225,7 +236,7 @@ internal sealed partial class AuditLog
         _commands.Writer.TryComplete();
         if (_available)
         {
-            _pending.Add(AuditCommand.Append(new AuditEvent(AuditEventTypes.GatewayStop)));
+            _pending.Add(AuditWriterCommand.Append(new AuditEvent(AuditEventTypes.GatewayStop)));
             WritePending();
             WriteCheckpoint();
         }
@@ -243,7 +254,7 @@ internal sealed partial class AuditLog
     /// <summary>Fails what is still queued once the channel is complete.</summary>
     private void RejectQueued()
     {
-        while (_commands.Reader.TryRead(out AuditCommand? late))
+        while (_commands.Reader.TryRead(out AuditWriterCommand? late))
         {
             late.Appended?.TrySetException(new AuditUnavailableException("the audit log is closed"));
             late.Done?.TrySetResult();
@@ -343,12 +354,11 @@ internal sealed partial class AuditLog
         }
     }
 
-    private void FailAll(List<AuditCommand> commands, AuditUnavailableException error)
+    private void FailAll(IEnumerable<AuditWriterCommand> commands, AuditUnavailableException error)
     {
-        Interlocked.Add(ref _rejectedAppends, commands.Count);
-
-        foreach (AuditCommand command in commands)
+        foreach (AuditWriterCommand command in commands)
         {
+            Interlocked.Increment(ref _rejectedAppends);
             command.Appended!.TrySetException(error);
         }
     }

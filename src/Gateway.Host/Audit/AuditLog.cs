@@ -17,18 +17,20 @@ internal sealed partial class AuditLog : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly AuditSigningKey _key;
     private readonly byte[] _logIdBytes;
-    private readonly Channel<AuditCommand> _commands = Channel.CreateUnbounded<AuditCommand>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<AuditWriterCommand> _commands = Channel.CreateUnbounded<AuditWriterCommand>(new UnboundedChannelOptions { SingleReader = true });
     private readonly AuditWitnessExporter _witness;
     private readonly ITimer _checkpointTimer;
     private readonly ITimer _probeTimer;
+    private readonly FileStream _directoryLock;
     private Task _writer = Task.CompletedTask;
     private volatile bool _available = true;
     private int _probePending;
     private long _rejectedAppends;
     private int _disposed;
 
-    private AuditLog(AuditLogOptions options, TimeProvider time, ILogger logger, AuditManifest manifest, AuditSigningKey key, AuditTail tail)
+    private AuditLog(AuditLogOptions options, TimeProvider time, ILogger logger, AuditManifest manifest, AuditSigningKey key, AuditTail tail, FileStream directoryLock)
     {
+        _directoryLock = directoryLock;
         _options = options;
         _time = time;
         _logger = logger;
@@ -43,7 +45,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
         _lastCheckpointHash = tail.LastCheckpointHash;
         _lastCheckpointTime = tail.LastCheckpointTime;
         _witness = new AuditWitnessExporter(options, key.PublicKeyPem, logger);
-        _checkpointTimer = time.CreateTimer(static state => ((AuditLog)state!).Post(AuditCommand.Checkpoint()), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _checkpointTimer = time.CreateTimer(static state => ((AuditLog)state!).Post(AuditWriterCommand.Checkpoint()), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _probeTimer = time.CreateTimer(static state => ((AuditLog)state!).PostProbe(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -70,6 +72,12 @@ internal sealed partial class AuditLog : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.CheckpointInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ProbeInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SegmentMaxBytes, 4096);
+        if (options.WitnessFile is { } witness
+            && string.Equals(Path.GetDirectoryName(Path.GetFullPath(witness)), Path.GetFullPath(options.Directory).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
+        {
+            throw new ArgumentException("the witness file must be outside the log directory: whoever can rewrite the log must not be able to rewrite the witness", nameof(options));
+        }
+
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(options.Directory);
@@ -79,12 +87,14 @@ internal sealed partial class AuditLog : IAsyncDisposable
             Directory.CreateDirectory(options.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        (AuditManifest manifest, AuditSigningKey key) = LoadOrCreateManifest(options.Directory, time.GetUtcNow());
+        FileStream directoryLock = LockDirectory(options.Directory);
+        AuditSigningKey? key = null;
         AuditLog log;
         try
         {
+            (AuditManifest manifest, key) = LoadOrCreateManifest(options.Directory, time.GetUtcNow());
             AuditTail tail = RecoverTail(options, manifest.LogId, time.GetUtcNow());
-            log = new AuditLog(options, time, logger, manifest, key, tail);
+            log = new AuditLog(options, time, logger, manifest, key, tail, directoryLock);
             log._writer = Task.Run(log.RunWriterAsync, CancellationToken.None);
             try
             {
@@ -109,7 +119,8 @@ internal sealed partial class AuditLog : IAsyncDisposable
         }
         catch
         {
-            key.Dispose();
+            key?.Dispose();
+            await directoryLock.DisposeAsync();
             throw;
         }
 
@@ -131,7 +142,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
             return ValueTask.FromException<AuditRecord>(new AuditUnavailableException("the audit log cannot write; actions that need auditing are refused until it recovers"));
         }
 
-        var command = AuditCommand.Append(auditEvent);
+        var command = AuditWriterCommand.Append(auditEvent);
         if (!_commands.Writer.TryWrite(command))
         {
             return ValueTask.FromException<AuditRecord>(new AuditUnavailableException("the audit log is closed"));
@@ -144,7 +155,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
     /// <summary>Completes once everything queued before it has been handled (tests await this instead of sleeping).</summary>
     internal Task WhenWrittenAsync()
     {
-        var barrier = AuditCommand.Barrier();
+        var barrier = AuditWriterCommand.Barrier();
         return _commands.Writer.TryWrite(barrier) ? barrier.Done!.Task : Task.CompletedTask;
     }
 
@@ -158,20 +169,34 @@ internal sealed partial class AuditLog : IAsyncDisposable
 
         await _checkpointTimer.DisposeAsync();
         await _probeTimer.DisposeAsync();
-        Post(AuditCommand.Stop());
+        Post(AuditWriterCommand.Stop());
         await _writer;
         await _witness.DisposeAsync();
         _key.Dispose();
+        await _directoryLock.DisposeAsync();
     }
 
-    private void Post(AuditCommand command) => _commands.Writer.TryWrite(command);
+    /// <summary>Holds <c>audit.lock</c> exclusively (flock on Unix) so that two processes never write one chain.</summary>
+    private static FileStream LockDirectory(string directory)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(directory, AuditFiles.Lock), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException("the audit log directory is in use by another gateway process", ex);
+        }
+    }
+
+    private void Post(AuditWriterCommand command) => _commands.Writer.TryWrite(command);
 
     /// <summary>One probe queued at a time, however often the timer fires while the writer is busy.</summary>
     private void PostProbe()
     {
         if (Interlocked.Exchange(ref _probePending, 1) == 0)
         {
-            Post(AuditCommand.Probe());
+            Post(AuditWriterCommand.Probe());
         }
     }
 

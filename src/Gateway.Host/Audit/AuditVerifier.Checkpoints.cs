@@ -113,7 +113,7 @@ internal sealed partial class AuditVerifier
     /// was cut; a head that differs means history was rewritten (for a witnessed checkpoint, even if the attacker
     /// re-signed the local ones). Returns the ranges each matching checkpoint proves.
     /// </summary>
-    private List<AuditSeqRange> CompareCheckpoints(ChainScan chain, List<VerifiedCheckpoint> local, List<VerifiedCheckpoint> witnessed)
+    private List<AuditSeqRange> CompareCheckpoints(AuditChainScan chain, List<VerifiedCheckpoint> local, List<VerifiedCheckpoint> witnessed)
     {
         var provenThrough = new Dictionary<int, long>();
         long lastCheckpointed = 0;
@@ -154,7 +154,7 @@ internal sealed partial class AuditVerifier
         return verified;
     }
 
-    private bool Matches(ChainScan chain, VerifiedCheckpoint entry, AuditFindingKind mismatch, Dictionary<int, long> provenThrough)
+    private bool Matches(AuditChainScan chain, VerifiedCheckpoint entry, AuditFindingKind mismatch, Dictionary<int, long> provenThrough)
     {
         AuditCheckpoint checkpoint = entry.Checkpoint;
         if (checkpoint.Seq == 0)

@@ -3,9 +3,9 @@ namespace Gateway.Host.Audit;
 /// <summary>The record pass: hashes, links and sequence across all segments.</summary>
 internal sealed partial class AuditVerifier
 {
-    private ChainScan ScanRecords(HashSet<long> wanted)
+    private AuditChainScan ScanRecords(HashSet<long> wanted)
     {
-        var scan = new ChainScan(wanted);
+        var scan = new AuditChainScan(wanted);
         List<(int Number, string Path)> segments = AuditFiles.ListSegments(_directory);
         int expectedNumber = 1;
         for (int s = 0; s < segments.Count; s++)
@@ -25,7 +25,7 @@ internal sealed partial class AuditVerifier
         return scan;
     }
 
-    private void ScanSegment(ChainScan scan, string file, byte[] bytes, bool isNewest)
+    private void ScanSegment(AuditChainScan scan, string file, byte[] bytes, bool isNewest)
     {
         int position = 0;
         long lineNumber = 0;
@@ -49,7 +49,7 @@ internal sealed partial class AuditVerifier
     /// next opens). But a complete record followed by a stray byte is an altered terminator, and anywhere but the end
     /// of the newest segment it is damage.
     /// </summary>
-    private void CheckUnterminated(ChainScan scan, string file, ReadOnlySpan<byte> tail, long lineNumber, long offset, bool isNewest)
+    private void CheckUnterminated(AuditChainScan scan, string file, ReadOnlySpan<byte> tail, long lineNumber, long offset, bool isNewest)
     {
         if (!isNewest)
         {
@@ -67,7 +67,7 @@ internal sealed partial class AuditVerifier
         }
     }
 
-    private void CheckRecord(ChainScan scan, string file, ReadOnlySpan<byte> line, long lineNumber, long offset)
+    private void CheckRecord(AuditChainScan scan, string file, ReadOnlySpan<byte> line, long lineNumber, long offset)
     {
         scan.RecordCount++;
         if (!AuditRecordCodec.TryParse(line, includeData: false, out AuditRecord? record, out string? error))

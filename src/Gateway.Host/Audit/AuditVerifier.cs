@@ -44,15 +44,25 @@ internal sealed partial class AuditVerifier
     {
         if (!LoadManifestAndKey(options))
         {
-            return Report(new ChainScan(), [], 0, 0);
+            return Report(new AuditChainScan(), [], 0, 0);
         }
 
         List<VerifiedCheckpoint> local = ReadCheckpoints(Path.Combine(_directory, AuditFiles.Checkpoints), isWitness: false);
-        List<VerifiedCheckpoint> witnessed = options.WitnessFile is { } witnessFile && File.Exists(witnessFile)
-            ? ReadCheckpoints(witnessFile, isWitness: true)
-            : [];
+        List<VerifiedCheckpoint> witnessed = [];
+        if (options.WitnessFile is { } witnessFile)
+        {
+            if (File.Exists(witnessFile))
+            {
+                witnessed = ReadCheckpoints(witnessFile, isWitness: true);
+            }
+            else
+            {
+                Warn(AuditFindingKind.WitnessUnavailable, Path.GetFileName(witnessFile), 0, 0, null, "the witness file does not exist (a new log has none until its first checkpoint); truncation and re-signed rewrites cannot be detected without it");
+            }
+        }
+
         var wanted = new HashSet<long>(local.Concat(witnessed).Select(c => c.Checkpoint.Seq));
-        ChainScan chain = ScanRecords(wanted);
+        AuditChainScan chain = ScanRecords(wanted);
         List<AuditSeqRange> verified = CompareCheckpoints(chain, local, witnessed);
         foreach (string quarantine in Directory.EnumerateFiles(_directory, AuditFiles.QuarantinePattern).Order(StringComparer.Ordinal))
         {
@@ -62,7 +72,7 @@ internal sealed partial class AuditVerifier
         return Report(chain, verified, local.Count, witnessed.Count);
     }
 
-    private AuditVerification Report(ChainScan chain, List<AuditSeqRange> verified, int checkpoints, int witnessed) => new()
+    private AuditVerification Report(AuditChainScan chain, List<AuditSeqRange> verified, int checkpoints, int witnessed) => new()
     {
         Errors = [.. _recordErrors, .. _checkpointErrors],
         Warnings = _warnings,

@@ -12,6 +12,9 @@ internal sealed partial class AuditWitnessExporter : IAsyncDisposable
 {
     private static readonly TimeSpan DefaultHttpTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long shutdown waits for a slow witness before abandoning the send (the checkpoint stays in the local file).</summary>
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
+
     private readonly string? _file;
     private readonly Uri? _url;
     private readonly HttpClient? _http;
@@ -21,6 +24,7 @@ internal sealed partial class AuditWitnessExporter : IAsyncDisposable
     private readonly Channel<byte[]> _checkpoints = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<byte[]> _unsentToFile = [];
     private readonly List<byte[]> _unsentToUrl = [];
+    private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
     public AuditWitnessExporter(AuditLogOptions options, string publicKeyPem, ILogger logger)
@@ -56,7 +60,17 @@ internal sealed partial class AuditWitnessExporter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _checkpoints.Writer.TryComplete();
-        await _loop;
+        try
+        {
+            await _loop.WaitAsync(ShutdownGrace);
+        }
+        catch (TimeoutException)
+        {
+            await _stopping.CancelAsync();
+            await _loop;
+        }
+
+        _stopping.Dispose();
         if (_ownsHttp)
         {
             _http!.Dispose();
@@ -118,7 +132,7 @@ internal sealed partial class AuditWitnessExporter : IAsyncDisposable
             {
                 using var content = new ByteArrayContent(_unsentToUrl[0]);
                 content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-                using HttpResponseMessage response = await _http!.PostAsync(_url, content);
+                using HttpResponseMessage response = await _http!.PostAsync(_url, content, _stopping.Token);
                 response.EnsureSuccessStatusCode();
                 _unsentToUrl.RemoveAt(0);
             }

@@ -106,10 +106,11 @@ internal sealed class AuditFixture : IDisposable
 
     public List<AuditRecord> ReadAllRecords() => [.. Segments().SelectMany(ReadRecords)];
 
+    /// <summary>Copies a log directory as a crash or backup would see it; the lock of a running log is not state.</summary>
     public static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);
-        foreach (string file in Directory.EnumerateFiles(from))
+        foreach (string file in Directory.EnumerateFiles(from).Where(f => Path.GetFileName(f) != AuditFiles.Lock))
         {
             File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
         }

@@ -36,6 +36,7 @@ public sealed class AuditLogRecoveryTests
                 await log.AppendAsync(AuditFixture.Statement(99), CancellationToken.None);
             }
 
+            Assert.True(File.ReadAllBytes(fixture.Segment(1)).AsSpan(0, (int)wholeLength).SequenceEqual(segment.AsSpan(0, (int)wholeLength)), "every whole record survives recovery unchanged");
             List<AuditRecord> records = AuditFixture.ReadRecords(fixture.Segment(1));
             AuditRecord unclean = records[(int)lastSeq];
             Assert.Equal((AuditEventTypes.UncleanShutdown, lastSeq + 1), (unclean.Type, unclean.Seq));

@@ -36,6 +36,23 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task AppendAsync_ConcurrentMegabyteRecords_WrittenInBoundedBatchesAllInOrder()
+    {
+        var flushes = new FlushCounter();
+        _fixture.Options = _fixture.Options with { OpenWrite = path => flushes.Wrap(AuditFiles.OpenWrite(path)) };
+        await using AuditLog log = await _fixture.OpenAsync();
+        int flushesBefore = flushes.Count;
+        string megabyte = new('x', 1024 * 1024);
+
+        AuditRecord[] records = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
+            log.AppendAsync(new AuditEvent("big", new JsonObject { ["i"] = i, ["v"] = megabyte }), CancellationToken.None).AsTask()));
+
+        Assert.Equal(Enumerable.Range(2, 12).Select(i => (long)i), records.Select(r => r.Seq));
+        Assert.True(flushes.Count - flushesBefore >= 3, $"{flushes.Count - flushesBefore} fsyncs for 12 MiB");
+        Assert.Equal(Enumerable.Range(0, 12), _fixture.ReadAllRecords().Skip(1).Select(r => (int)r.Data["i"]!));
+    }
+
+    [Fact]
     public async Task OpenAsync_NewDirectory_CreatesOwnerOnlyKeyManifestAndStartRecord()
     {
         await using (AuditLog log = await _fixture.OpenAsync())
@@ -124,6 +141,23 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task OpenAsync_DirectoryAlreadyOpen_ThrowsAndTheFirstLogCarriesOn()
+    {
+        await using AuditLog first = await _fixture.OpenAsync();
+
+        await Assert.ThrowsAsync<IOException>(_fixture.OpenAsync);
+        Assert.Equal(2, (await first.AppendAsync(AuditFixture.Statement(1), CancellationToken.None)).Seq);
+    }
+
+    [Fact]
+    public async Task OpenAsync_WitnessFileInsideTheLogDirectory_Throws()
+    {
+        _fixture.Options = _fixture.Options with { WitnessFile = Path.Combine(_fixture.LogDirectory, "witness.log") };
+
+        await Assert.ThrowsAsync<ArgumentException>(_fixture.OpenAsync);
+    }
+
+    [Fact]
     public async Task OpenAsync_SegmentsWithoutManifest_Throws()
     {
         await _fixture.WriteLogAsync(checkpoints: 0, perCheckpoint: 0, tail: 3);
@@ -160,6 +194,23 @@ public sealed class AuditLogTests : IDisposable
         Assert.Equal(1, witness.Failures);
     }
 
+    [Fact]
+    public async Task Witness_UrlHangs_AppendsAndCheckpointsCarryOn()
+    {
+        var witness = new HangingHandler();
+        _fixture.Options = _fixture.Options with { WitnessUrl = new Uri("http://127.0.0.1:9/checkpoints"), WitnessHttpClient = new HttpClient(witness) };
+        await using AuditLog log = await _fixture.OpenAsync();
+        await _fixture.CheckpointAsync(log);
+        await witness.Reached.Task;
+
+        await AuditFixture.AppendManyAsync(log, 0, 10);
+        await _fixture.CheckpointAsync(log);
+
+        Assert.Equal(2, AuditFixture.ReadLines(_fixture.CheckpointsPath).Count);
+        Assert.Equal(11, _fixture.ReadAllRecords().Count);
+        witness.Release.SetResult();
+    }
+
     /// <summary>Counts fsyncs (durable flushes) across every stream the log opens.</summary>
     private sealed class FlushCounter
     {
@@ -168,6 +219,20 @@ public sealed class AuditLogTests : IDisposable
         public int Count => _count;
 
         public FaultInjectingStream Wrap(Stream inner) => new FaultInjectingStream(inner, new AuditFaults(), () => Interlocked.Increment(ref _count));
+    }
+
+    private sealed class HangingHandler : HttpMessageHandler
+    {
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Reached.TrySetResult();
+            await Release.Task.WaitAsync(cancellationToken);
+            return new HttpResponseMessage(System.Net.HttpStatusCode.Accepted);
+        }
     }
 
     private sealed class RecordingHandler(int failFirst) : HttpMessageHandler

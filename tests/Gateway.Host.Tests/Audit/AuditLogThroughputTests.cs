@@ -44,9 +44,11 @@ public sealed class AuditLogThroughputTests
         await log.DisposeAsync();
 
         long bytes = fixture.Segments().Sum(s => new FileInfo(s).Length);
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var verifying = Stopwatch.StartNew();
         AuditVerification verification = fixture.Verify();
         verifying.Stop();
+        TimeSpan verifyCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
 
         Assert.True(verification.IsValid);
         long records = verification.LastSeq;
@@ -54,6 +56,6 @@ public sealed class AuditLogThroughputTests
         output?.WriteLine($"one producer: {200 / sequential.Elapsed.TotalSeconds:F0} durable records/s (one fsync each)");
         output?.WriteLine($"{Producers} producers: {Producers * PerProducer / concurrent.Elapsed.TotalSeconds:F0} durable records/s, {concurrentFlushes} fsyncs for {Producers * PerProducer} records");
         output?.WriteLine($"{bytes / (double)records:F0} bytes per record ({records} records, {bytes} bytes)");
-        output?.WriteLine($"verify: {records / verifying.Elapsed.TotalSeconds:F0} records/s ({verifying.Elapsed.TotalMilliseconds:F0} ms)");
+        output?.WriteLine($"verify: {records / verifying.Elapsed.TotalSeconds:F0} records/s ({verifying.Elapsed.TotalMilliseconds:F0} ms wall, {verifyCpu.TotalMilliseconds:F0} ms CPU: {records / verifyCpu.TotalSeconds:F0} records per CPU second)");
     }
 }

@@ -34,6 +34,17 @@ public sealed class AuditVerifierTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Verify_WitnessFileMissing_WarnsThatTruncationGoesUnseen()
+    {
+        File.Delete(_fixture.WitnessFile);
+
+        AuditVerification verification = _fixture.Verify();
+
+        Assert.True(verification.IsValid);
+        Assert.Contains(verification.Warnings, w => w.Kind == AuditFindingKind.WitnessUnavailable);
+    }
+
+    [Fact]
     public void Verify_MiddleRecordDeleted_ReportsGapAtTheNextRecord()
     {
         EditLines(Segment, lines => lines.RemoveAt(19));

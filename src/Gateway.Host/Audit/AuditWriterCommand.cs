@@ -1,23 +1,23 @@
 namespace Gateway.Host.Audit;
 
 /// <summary>One item of work for the audit log's single writer loop; keeping appends, checkpoints and probes in one queue orders them.</summary>
-internal sealed class AuditCommand
+internal sealed class AuditWriterCommand
 {
-    private AuditCommand(AuditCommandKind kind, AuditEvent? auditEvent = null)
+    private AuditWriterCommand(AuditWriterCommandKind kind, AuditEvent? auditEvent = null)
     {
         Kind = kind;
         Event = auditEvent;
-        if (kind == AuditCommandKind.Append)
+        if (kind == AuditWriterCommandKind.Append)
         {
             Appended = new TaskCompletionSource<AuditRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
-        else if (kind == AuditCommandKind.Barrier)
+        else if (kind == AuditWriterCommandKind.Barrier)
         {
             Done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }
 
-    public AuditCommandKind Kind { get; }
+    public AuditWriterCommandKind Kind { get; }
 
     public AuditEvent? Event { get; }
 
@@ -26,13 +26,13 @@ internal sealed class AuditCommand
 
     public TaskCompletionSource? Done { get; }
 
-    public static AuditCommand Append(AuditEvent auditEvent) => new(AuditCommandKind.Append, auditEvent);
+    public static AuditWriterCommand Append(AuditEvent auditEvent) => new(AuditWriterCommandKind.Append, auditEvent);
 
-    public static AuditCommand Checkpoint() => new(AuditCommandKind.Checkpoint);
+    public static AuditWriterCommand Checkpoint() => new(AuditWriterCommandKind.Checkpoint);
 
-    public static AuditCommand Probe() => new(AuditCommandKind.Probe);
+    public static AuditWriterCommand Probe() => new(AuditWriterCommandKind.Probe);
 
-    public static AuditCommand Barrier() => new(AuditCommandKind.Barrier);
+    public static AuditWriterCommand Barrier() => new(AuditWriterCommandKind.Barrier);
 
-    public static AuditCommand Stop() => new(AuditCommandKind.Stop);
+    public static AuditWriterCommand Stop() => new(AuditWriterCommandKind.Stop);
 }

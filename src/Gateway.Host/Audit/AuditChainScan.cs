@@ -4,7 +4,7 @@ namespace Gateway.Host.Audit;
 /// The verifier's running state over the records: what comes next, the runs of records that chain to each other, and
 /// the computed hash at each seq a checkpoint names.
 /// </summary>
-internal sealed class ChainScan(HashSet<long>? wanted = null)
+internal sealed class AuditChainScan(HashSet<long>? wanted = null)
 {
     private readonly HashSet<long> _wanted = wanted ?? [];
     private long? _runFirst;
