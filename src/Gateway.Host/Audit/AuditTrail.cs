@@ -523,15 +523,15 @@ internal sealed partial class AuditTrail : IPgSessionObserver, IAsyncDisposable
         return json;
     }
 
-    [LoggerMessage(EventId = 13_000, Level = LogLevel.Critical, Message = "The audit log stopped accepting records: new sessions are refused and live ones end until it is writable")]
+    [LoggerMessage(EventId = 13_100, Level = LogLevel.Critical, Message = "The audit log stopped accepting records: new sessions are refused and live ones end until it is writable")]
     private static partial void LogUnavailable(ILogger logger);
 
-    [LoggerMessage(EventId = 13_001, Level = LogLevel.Error, Message = "Closing record of session {SessionId} failed: {ExceptionType}: {Message}")]
+    [LoggerMessage(EventId = 13_101, Level = LogLevel.Error, Message = "Closing record of session {SessionId} failed: {ExceptionType}: {Message}")]
     private static partial void LogCloseFailed(ILogger logger, string sessionId, string exceptionType, string message);
 
-    [LoggerMessage(EventId = 13_002, Level = LogLevel.Warning, Message = "Audit event {Type} not recorded: the audit log is unavailable")]
+    [LoggerMessage(EventId = 13_102, Level = LogLevel.Warning, Message = "Audit event {Type} not recorded: the audit log is unavailable")]
     private static partial void LogEventLost(ILogger logger, string type);
 
-    [LoggerMessage(EventId = 13_003, Level = LogLevel.Warning, Message = "Audit index update failed ({ExceptionType}); retrying")]
+    [LoggerMessage(EventId = 13_103, Level = LogLevel.Warning, Message = "Audit index update failed ({ExceptionType}); retrying")]
     private static partial void LogIndexFailed(ILogger logger, string exceptionType);
 }
