@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Text.RegularExpressions;
@@ -115,6 +116,7 @@ internal sealed partial class ContentScanner
     /// The number of matches; or <c>matches.Length + 1</c> when more exist than fit, or when a custom detector timed
     /// out, so that the caller masks the whole value (failing closed).
     /// </returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Scan(ReadOnlySpan<byte> utf8, Span<DetectorMatch> matches) => Scan(utf8, matches, ScanPass.Auto);
 
     /// <summary>
@@ -265,6 +267,7 @@ internal sealed partial class ContentScanner
     /// value where they are sparse. Shorter values, where the classification costs more than it saves, and longer
     /// ones are searched anchor by anchor.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ScanBuiltIn(ReadOnlySpan<byte> s, ref MatchSink sink)
     {
         if (s.Length >= MinIndexedLength && s.Length <= MaxIndexedLength && Vector128.IsHardwareAccelerated)
@@ -501,6 +504,7 @@ internal sealed partial class ContentScanner
     }
 
     /// <summary>Bit masks of the digits, ASCII letters and non-digit anchors of 64 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Classify(ReadOnlySpan<byte> block, out ulong digits, out ulong letters, out ulong anchors)
     {
         if (Avx512BW.IsSupported)

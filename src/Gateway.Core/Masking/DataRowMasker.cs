@@ -31,9 +31,11 @@ internal static class DataRowMasker
         scratch.Reset();
         Span<int> slots = scratch.Columns(count);
         bool changed = false;
+        long size = 4 + 2;
         for (int i = 0; i < count; i++)
         {
             int length = reader.ReadInt32();
+            int start = reader.Position;
             if (length < 0)
             {
                 if (length != -1)
@@ -41,16 +43,18 @@ internal static class DataRowMasker
                     ThrowHelper.ThrowProtocolViolation($"DataRow column length {length}");
                 }
 
-                Set(slots, i, Null, 0, 0);
+                // NULL stays NULL under every rule: the four bytes go on as they are.
+                Set(slots, i, FromSource, start, -1);
+                size += 4;
                 continue;
             }
 
-            int start = reader.Position;
             ReadOnlySpan<byte> value = reader.ReadBytes(length);
             ref readonly ColumnAction action = ref columns[i];
             if (action.Kind == ColumnActionKind.Pass)
             {
                 Set(slots, i, FromSource, start, length);
+                size += 4 + length;
                 continue;
             }
 
@@ -58,12 +62,15 @@ internal static class DataRowMasker
             {
                 case ValueOutcome.Unchanged:
                     Set(slots, i, FromSource, start, length);
+                    size += 4 + length;
                     continue;
                 case ValueOutcome.Null:
                     Set(slots, i, Null, 0, 0);
+                    size += 4;
                     break;
                 default:
                     Set(slots, i, FromArena, offset, written);
+                    size += 4 + written;
                     break;
             }
 
@@ -80,12 +87,6 @@ internal static class DataRowMasker
             return false;
         }
 
-        long size = 4 + 2;
-        for (int i = 0; i < count; i++)
-        {
-            size += 4 + (slots[(3 * i) + 0] == Null ? 0 : slots[(3 * i) + 2]);
-        }
-
         if (size > int.MaxValue - 1)
         {
             ThrowHelper.ThrowProtocolViolation("a masked DataRow would exceed the protocol's message size");
@@ -96,11 +97,30 @@ internal static class DataRowMasker
         writer.WriteByte((byte)BackendCode.DataRow);
         writer.WriteInt32((int)size);
         writer.WriteInt16((short)count);
+
+        // Unchanged columns are adjacent in the source, length fields included: each run of them is one copy.
+        int runStart = 0;
+        int runEnd = 0;
         for (int i = 0; i < count; i++)
         {
             int source = slots[3 * i];
             int offset = slots[(3 * i) + 1];
             int length = slots[(3 * i) + 2];
+            if (source == FromSource)
+            {
+                int start = offset - 4;
+                if (runEnd != start || runEnd == runStart)
+                {
+                    writer.WriteBytes(row.Slice(runStart, runEnd - runStart));
+                    runStart = start;
+                }
+
+                runEnd = offset + Math.Max(0, length);
+                continue;
+            }
+
+            writer.WriteBytes(row.Slice(runStart, runEnd - runStart));
+            runStart = runEnd = 0;
             if (source == Null)
             {
                 writer.WriteInt32(-1);
@@ -108,7 +128,13 @@ internal static class DataRowMasker
             }
 
             writer.WriteInt32(length);
-            writer.WriteBytes(source == FromSource ? row.Slice(offset, length) : scratch.Slice(offset, length));
+            writer.WriteBytes(scratch.Slice(offset, length));
+        }
+
+        writer.WriteBytes(row.Slice(runStart, runEnd - runStart));
+        if (writer.Position != (int)size + 1)
+        {
+            ThrowHelper.ThrowProtocolViolation($"a masked DataRow wrote {writer.Position} bytes, not the {(int)size + 1} it declared");
         }
 
         output.Advance((int)size + 1);

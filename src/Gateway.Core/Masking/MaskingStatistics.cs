@@ -26,9 +26,10 @@ public sealed class MaskingStatistics
     public long ValuesMasked => _byRule.Values.Sum() + _byDetector.Values.Sum();
 
     /// <summary>Adds counts gathered per statement (not per value: dictionaries stay off the row path).</summary>
-    internal void AddRule(string rule, long count) => _byRule.AddOrUpdate(rule, count, (_, total) => total + count);
+    /// <remarks>The update passes the count as state: a lambda capturing it would allocate a closure per call.</remarks>
+    internal void AddRule(string rule, long count) => _byRule.AddOrUpdate(rule, static (_, count) => count, static (_, total, count) => total + count, count);
 
-    internal void AddDetector(string detector, long count) => _byDetector.AddOrUpdate(detector, count, (_, total) => total + count);
+    internal void AddDetector(string detector, long count) => _byDetector.AddOrUpdate(detector, static (_, count) => count, static (_, total, count) => total + count, count);
 
     internal void CountRows(long rows) => Interlocked.Add(ref _rows, rows);
 }

@@ -58,6 +58,14 @@ public sealed class PgMasking : IPgMessageHook, IDisposable
     private readonly ValueMasker _masker;
     private readonly ValueRewriter _rewriter;
     private RowPlan? _rows;
+
+    // The last plan built, and what it was built from (see Plan).
+    private RowPlan? _lastPlan;
+    private MaskingCatalog? _lastPlanCatalog;
+    private byte[] _lastDescription = [];
+    private int _lastDescriptionLength;
+    private short[] _lastPlanFormats = [];
+    private bool _lastPlanTainted;
     private CopyOutMasker? _copy;
     private long _fieldsMasked;
     private long _notificationsMasked;
@@ -356,7 +364,36 @@ public sealed class PgMasking : IPgMessageHook, IDisposable
     {
         MaskingCatalog catalog = _catalog();
         _rewriter.Catalog = catalog;
-        return RowPlan.Build(description, formats, tainted, catalog, catalog.Scanner, _unknownRelation);
+
+        // A session that runs the same statement again gets the same RowDescription: reuse its plan (a plan's
+        // columns never change; its counts are moved to the statistics when each result ends), so that steady
+        // traffic allocates nothing per result. Not a plan with a relation unknown to the catalog: building it again
+        // tells the host again, until the catalog it reloads knows the relation.
+        if (_lastPlan is not null && ReferenceEquals(catalog, _lastPlanCatalog) && tainted == _lastPlanTainted
+            && description.SequenceEqual(_lastDescription.AsSpan(0, _lastDescriptionLength)) && formats.SequenceEqual(_lastPlanFormats))
+        {
+            return _lastPlan;
+        }
+
+        RowPlan plan = RowPlan.Build(description, formats, tainted, catalog, catalog.Scanner, _unknownRelation);
+        if (Array.IndexOf(plan.Rules, RowPlan.UnknownRelationRule) >= 0)
+        {
+            _lastPlan = null;
+            return plan;
+        }
+
+        if (_lastDescription.Length < description.Length)
+        {
+            _lastDescription = new byte[Math.Max(description.Length, 2 * _lastDescription.Length)];
+        }
+
+        description.CopyTo(_lastDescription);
+        _lastDescriptionLength = description.Length;
+        _lastPlanFormats = formats.ToArray();
+        _lastPlanTainted = tainted;
+        _lastPlanCatalog = catalog;
+        _lastPlan = plan;
+        return plan;
     }
 
     private PgHookAction RowDescription(ReadOnlySpan<byte> description)

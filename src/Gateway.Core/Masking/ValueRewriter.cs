@@ -25,6 +25,7 @@ internal sealed class ValueRewriter(ContentScanner scanner, ValueMasker masker, 
     /// <summary>Matches found per detector since the last flush.</summary>
     public long[] DetectorCounts { get; } = new long[scanner.DetectorCount];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public ValueOutcome Apply(ReadOnlySpan<byte> value, in ColumnAction action, MaskingScratch scratch, out int offset, out int length)
     {
         offset = 0;
