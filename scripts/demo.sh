@@ -75,7 +75,7 @@ say "Identities: an agent and a reviewer, each with an API key (only its hash is
 agent_keys=$(gateway apikey); reviewer_keys=$(gateway apikey)
 agent_key=$(awk '/^key:/{print $2}' <<<"$agent_keys"); reviewer_key=$(awk '/^key:/{print $2}' <<<"$reviewer_keys")
 gw_port=$(free_port); control_port=$(free_port)
-mkdir -p "$work/tls"
+mkdir -p "$work/tls" "$work/witness"  # the witness stands for another machine's mount
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
   -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" 2>/dev/null
 cat >"$work/gateway.json" <<JSON

@@ -137,6 +137,13 @@ internal static class GatewayConfigurationLoader
             throw new ConfigurationException("audit.witnessFile: must be outside audit.directory");
         }
 
+        if (witnessFile is not null && !System.IO.Directory.Exists(Path.GetDirectoryName(witnessFile)))
+        {
+            // Not created on the fly: a missing directory is usually a witness mount that is not mounted, and writing
+            // the checkpoints to the local disk instead would defeat the witness.
+            throw new ConfigurationException($"audit.witnessFile: the directory {Path.GetDirectoryName(witnessFile)} does not exist (is the witness mounted?)");
+        }
+
         return new LoadedAudit(
             directory, TimeSpan.FromSeconds(audit.CheckpointIntervalSeconds), witnessFile, witnessUrl,
             audit.Recordings.Enabled, Path.GetFullPath(Path.Combine(baseDirectory, audit.Recordings.Directory)),

@@ -67,6 +67,10 @@ public sealed class GatewayConfigurationLoaderTests : IDisposable
     [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "policies": [ { "name": "p", "maxDuration": "1h", "approval": { "mode": "reviewers" } } ] }""", "policies[0].approval.group")]
     [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "store": { "kind": "mysql" } }""", "store.kind")]
     [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "limits": { "loginTimeoutSeconds": 0 } }""", "limits.LoginTimeout")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "audit": { "witnessFile": "audit/witness.log" } }""", "audit.witnessFile: must be outside")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "audit": { "witnessFile": "not-mounted/witness.log" } }""", "is the witness mounted")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "audit": { "checkpointIntervalSeconds": 0 } }""", "audit.checkpointIntervalSeconds")]
+    [InlineData("""{ "listeners": [ { "address": "127.0.0.1:1" } ], "audit": { "witnessUrl": "ftp://witness" } }""", "audit.witnessUrl")]
     public void Load_InvalidFile_FailsNamingTheField(string json, string field)
     {
         ConfigurationException error = Assert.Throws<ConfigurationException>(() => Load(json));

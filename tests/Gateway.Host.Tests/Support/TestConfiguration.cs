@@ -16,6 +16,7 @@ internal static class TestConfiguration
     {
         Environment.SetEnvironmentVariable(UpstreamPasswordVariable, PostgresServer.AppPassword);
         string trail = Directory.CreateTempSubdirectory("gateway-trail-").FullName;
+        Directory.CreateDirectory(Path.Combine(trail, "witness"));
         ScopeConfiguration Scope(string access) => new()
         {
             Access = access,
