@@ -199,7 +199,13 @@ internal static class RecordingReader
                         return index;
                     }
 
-                    chain.Start(encoded);
+                    if (state.Header.FormatVersion is < 1 or > RecordingFormat.Version)
+                    {
+                        problem = "unsupported format version " + state.Header.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        return index;
+                    }
+
+                    chain.Start(encoded, state.Header.FormatVersion);
                     break;
                 case RecordingFormat.ChainHead:
                     if (!chain.Matches(record.Body.Span))
@@ -208,6 +214,7 @@ internal static class RecordingReader
                         return index;
                     }
 
+                    chain.EndFrame();
                     sawChainHead = true;
                     break;
                 case RecordingFormat.Message or RecordingFormat.Raw or RecordingFormat.Malformed or RecordingFormat.Truncated or RecordingFormat.Seal:

@@ -34,7 +34,8 @@ internal static class RecordingRecovery
 
         RecordingRecord lastHead = records.Last(r => r.Kind == RecordingFormat.ChainHead);
         using var chain = new RecordChain();
-        chain.Restore(lastHead.Body.Span);
+        int version = RecordingHeader.TryParse(records[0].Body.Span)?.FormatVersion ?? RecordingFormat.Version;
+        chain.Restore(lastHead.Body.Span, version);
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         long clientBytes = 0;
         long serverBytes = 0;

@@ -403,6 +403,7 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
         BinaryPrimitives.WriteInt32BigEndian(head.Slice(1), RecordingFormat.ChainHeadBodyLength);
         BinaryPrimitives.WriteInt64BigEndian(head.Slice(5), _chain.Count);
         _chain.Head.CopyTo(head.Slice(13));
+        _chain.EndFrame();
         _frame.Advance(RecordingFormat.RecordHeaderLength + RecordingFormat.ChainHeadBodyLength);
 
         ReadOnlySpan<byte> content = _frame.WrittenSpan;
