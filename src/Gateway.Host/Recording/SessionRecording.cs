@@ -418,15 +418,18 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
             _compressed = ArrayPool<byte>.Shared.Rent(bound);
         }
 
+        // One pass of SHA-256 over the compressed bytes serves both the trailer (the hash of the file up to the end of
+        // this data frame) and the whole file's hash that the seal reports.
         int written = _store.Compress(content, _compressed);
+        _fileHash.AppendData(_compressed, 0, written);
         Span<byte> trailer = _compressed.AsSpan(written, RecordingFormat.TrailerLength);
         RecordingFormat.TrailerPrefix.CopyTo(trailer);
-        SHA256.HashData(_compressed.AsSpan(0, written), trailer.Slice(RecordingFormat.TrailerPrefix.Length));
+        _fileHash.GetCurrentHash(trailer.Slice(RecordingFormat.TrailerPrefix.Length));
+        _fileHash.AppendData(trailer);
         written += RecordingFormat.TrailerLength;
         _frame.Reset();
         _stream.Write(_compressed, 0, written);
         _stream.Flush();
-        _fileHash.AppendData(_compressed, 0, written);
         _fileBytes += written;
     }
 }
