@@ -153,6 +153,38 @@ internal sealed class RecordChain : IDisposable
         Count++;
     }
 
+    /// <summary>Appends <paramref name="count"/> whole records laid end to end: one hash call for a frame's worth.</summary>
+    public void AppendRecords(ReadOnlySpan<byte> records, long count)
+    {
+        if (_perRecord)
+        {
+            while (!records.IsEmpty)
+            {
+                int length = RecordingFormat.RecordHeaderLength + BinaryPrimitives.ReadInt32BigEndian(records.Slice(1));
+                Append(records.Slice(0, length));
+                records = records.Slice(length);
+            }
+
+            return;
+        }
+
+        if (count == 0)
+        {
+            return;
+        }
+
+        if (!_open)
+        {
+            _sha.AppendData(RecordingFormat.FrameDomain);
+            _sha.AppendData(_head);
+            _open = true;
+        }
+
+        _sha.AppendData(records);
+        _stale = true;
+        Count += count;
+    }
+
     /// <summary>Ends the current frame after its chain-head record: the next record starts a new running hash from <see cref="Head"/>.</summary>
     public void EndFrame()
     {

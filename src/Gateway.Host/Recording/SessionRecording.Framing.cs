@@ -326,6 +326,7 @@ internal sealed partial class SessionRecording
             }
         }
 
+        ChainPending();
         int start = BeginRecord(RecordingFormat.Seal);
         using (var json = new Utf8JsonWriter(_frame))
         {
@@ -370,7 +371,7 @@ internal sealed partial class SessionRecording
     {
         Span<byte> record = _frame.WrittenSpanMutable.Slice(start);
         BinaryPrimitives.WriteInt32BigEndian(record.Slice(1), record.Length - RecordingFormat.RecordHeaderLength);
-        _chain.Append(record);
+        _unchained++;
         if (_frame.Length >= _frameBytes)
         {
             EmitFrame();

@@ -47,6 +47,11 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
     private readonly PooledBuffer _frame = new();
     private byte[] _compressed = [];
     private readonly RecordChain _chain = new();
+
+    // The frame's records from this offset on are written but not yet chained: they are hashed in one call when the
+    // chain's value is needed (the frame's end, the seal).
+    private int _chainedTo;
+    private long _unchained;
     private readonly IncrementalHash _fileHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private long _fileBytes;
     private readonly Direction[] _directions = [new(), new()];
@@ -79,6 +84,7 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
         int start = BeginRecord(RecordingFormat.Header);
         header.WriteJson(_frame);
         EndHeaderRecord(start);
+        _chainedTo = _frame.Length;
         EmitFrame();
     }
 
@@ -395,9 +401,18 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
         _completion.TrySetResult(seal);
     }
 
+    /// <summary>Chains the records written since the last call (all of them whole).</summary>
+    private void ChainPending()
+    {
+        _chain.AppendRecords(_frame.WrittenSpan.Slice(_chainedTo), _unchained);
+        _chainedTo = _frame.Length;
+        _unchained = 0;
+    }
+
     /// <summary>Closes the current frame: a chain-head record, then one zstd frame (with content checksum) to the file.</summary>
     private void EmitFrame()
     {
+        ChainPending();
         Span<byte> head = _frame.GetSpan(RecordingFormat.RecordHeaderLength + RecordingFormat.ChainHeadBodyLength);
         head[0] = RecordingFormat.ChainHead;
         BinaryPrimitives.WriteInt32BigEndian(head.Slice(1), RecordingFormat.ChainHeadBodyLength);
@@ -428,6 +443,7 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
         _fileHash.AppendData(trailer);
         written += RecordingFormat.TrailerLength;
         _frame.Reset();
+        _chainedTo = 0;
         _stream.Write(_compressed, 0, written);
         _stream.Flush();
         _fileBytes += written;
