@@ -25,7 +25,7 @@ public class SessionRecordingBenchmarks
     private byte[] _point = null!;
 
     /// <summary>zstd level of the store (the drain benchmark's main cost).</summary>
-    [Params(1, 3)]
+    [Params(RecordingStoreOptions.DefaultCompressionLevel, 1, 3)]
     public int Level { get; set; }
 
     [GlobalSetup]

@@ -93,7 +93,13 @@ internal static class ServeCommand
             // Unregistered when off: the authorizer and the hosted service take it as an optional parameter. Registered
             // as an instance so that the container leaves its disposal to the hosted service, after the closing records.
             builder.Services.AddSingleton(new RecordingStore(
-                new RecordingStoreOptions { Directory = audit.RecordingDirectory, MaxBytesPerSession = audit.MaxRecordingBytes }, time));
+                new RecordingStoreOptions
+                {
+                    Directory = audit.RecordingDirectory,
+                    MaxBytesPerSession = audit.MaxRecordingBytes,
+                    CompressionLevel = audit.RecordingCompressionLevel,
+                    CompressLiterals = audit.RecordingCompressLiterals,
+                }, time));
         }
         builder.Services.AddSingleton(provider =>
         {

@@ -123,6 +123,11 @@ internal static class GatewayConfigurationLoader
             throw new ConfigurationException("audit.recordings.maxMegabytesPerSession: between 1 and 1048576");
         }
 
+        if (audit.Recordings.CompressionLevel is < Gateway.Host.Recording.RecordingStoreOptions.MinCompressionLevel or > 22)
+        {
+            throw new ConfigurationException("audit.recordings.compressionLevel: between -50 and 22");
+        }
+
         Uri? witnessUrl = null;
         if (audit.WitnessUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out witnessUrl) || witnessUrl.Scheme is not ("http" or "https")))
         {
@@ -147,7 +152,7 @@ internal static class GatewayConfigurationLoader
         return new LoadedAudit(
             directory, TimeSpan.FromSeconds(audit.CheckpointIntervalSeconds), witnessFile, witnessUrl,
             audit.Recordings.Enabled, Path.GetFullPath(Path.Combine(baseDirectory, audit.Recordings.Directory)),
-            audit.Recordings.MaxMegabytesPerSession * 1024L * 1024);
+            audit.Recordings.MaxMegabytesPerSession * 1024L * 1024, audit.Recordings.CompressionLevel, audit.Recordings.CompressLiterals);
     }
 
     private static TargetMasking ResolveMasking(TargetConfiguration target, MaskingConfiguration masking, string field, string baseDirectory)

@@ -24,7 +24,8 @@ internal sealed record LoadedConfiguration(
 
 /// <summary>The audit log and recordings, with directories made absolute.</summary>
 internal sealed record LoadedAudit(
-    string Directory, TimeSpan CheckpointInterval, string? WitnessFile, Uri? WitnessUrl, bool Recording, string RecordingDirectory, long MaxRecordingBytes);
+    string Directory, TimeSpan CheckpointInterval, string? WitnessFile, Uri? WitnessUrl, bool Recording, string RecordingDirectory, long MaxRecordingBytes,
+    int RecordingCompressionLevel = Gateway.Host.Recording.RecordingStoreOptions.DefaultCompressionLevel, bool RecordingCompressLiterals = true);
 
 /// <summary>The control plane's listener, resolved.</summary>
 internal sealed record LoadedControl(IPEndPoint EndPoint, System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate, string GatewayAddress, TimeSpan WatchInterval);

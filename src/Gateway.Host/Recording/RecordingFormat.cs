@@ -9,7 +9,8 @@ namespace Gateway.Host.Recording;
 /// </summary>
 internal static class RecordingFormat
 {
-    public const int Version = 1;
+    /// <summary>2: one running hash per frame (docs/recording-format.md §3). 1: a hash per record; still read.</summary>
+    public const int Version = 2;
     public const string Extension = ".pgrec.zst";
 
     /// <summary>A record: kind (1 byte), body length (uint32, big-endian), body.</summary>
@@ -52,9 +53,13 @@ internal static class RecordingFormat
 
     public const int TrailerLength = 8 + HashLength;
 
-    public static ReadOnlySpan<byte> HeaderDomain => "gatewaycore-pgrec-v1-header\0"u8;
+    public static ReadOnlySpan<byte> HeaderDomain => "gatewaycore-pgrec-v2-header\0"u8;
 
-    public static ReadOnlySpan<byte> RecordDomain => "gatewaycore-pgrec-v1-record\0"u8;
+    public static ReadOnlySpan<byte> FrameDomain => "gatewaycore-pgrec-v2-frame\0"u8;
+
+    public static ReadOnlySpan<byte> HeaderDomainV1 => "gatewaycore-pgrec-v1-header\0"u8;
+
+    public static ReadOnlySpan<byte> RecordDomainV1 => "gatewaycore-pgrec-v1-record\0"u8;
 
     public static string KindName(byte kind) => kind switch
     {
@@ -70,63 +75,140 @@ internal static class RecordingFormat
 }
 
 /// <summary>
-/// The hash chain over a recording's records: h0 = SHA-256(HeaderDomain || header record), then for every further
-/// record except chain heads, h_i = SHA-256(RecordDomain || h_{i-1} || record), where a record is its whole encoding
-/// (kind, length, body).
+/// The hash chain over a recording's records (docs/recording-format.md §3). The header starts it:
+/// h0 = SHA-256(HeaderDomain || header record). Every frame then continues it with one running SHA-256 seeded with
+/// the head the frame started from: value = SHA-256(FrameDomain || head at the frame's start || record || record ...)
+/// over the whole encodings (kind, length, body) of the frame's records so far, chain heads excepted; a frame (or the
+/// part of frame 0 after its header) with no record yet keeps the head it started from. The value is materialised only
+/// where it is written or checked: the chain-head record at the end of each frame and the seal. Version 1 files
+/// chained every record separately (h_i = SHA-256(RecordDomainV1 || h_(i-1) || record)); the reader still checks them.
 /// </summary>
 internal sealed class RecordChain : IDisposable
 {
     private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _head = new byte[RecordingFormat.HashLength];
-    private readonly byte[] _scratch = new byte[2048];
+    private bool _open;
+    private bool _stale;
+    private bool _perRecord;
 
     /// <summary>Records chained after the header.</summary>
     public long Count { get; private set; }
 
-    public ReadOnlySpan<byte> Head => _head;
-
-    public void Start(ReadOnlySpan<byte> headerRecord)
+    /// <summary>The chain's value after the last record appended (computed here when records were appended since).</summary>
+    public ReadOnlySpan<byte> Head
     {
-        _sha.AppendData(RecordingFormat.HeaderDomain);
+        get
+        {
+            if (_stale)
+            {
+                _sha.GetCurrentHash(_head);
+                _stale = false;
+            }
+
+            return _head;
+        }
+    }
+
+    /// <summary>Starts the chain at the header record; <paramref name="version"/> is the header's format version.</summary>
+    public void Start(ReadOnlySpan<byte> headerRecord, int version = RecordingFormat.Version)
+    {
+        ResetRunning();
+        _perRecord = version == 1;
+        _sha.AppendData(_perRecord ? RecordingFormat.HeaderDomainV1 : RecordingFormat.HeaderDomain);
         _sha.AppendData(headerRecord);
         _sha.GetHashAndReset(_head);
         Count = 0;
     }
 
-    /// <summary>Continues a chain from a chain-head record's body (count and head).</summary>
-    public void Restore(ReadOnlySpan<byte> chainHeadBody)
+    /// <summary>Continues a chain from a chain-head record's body (count and head): the start of a new frame.</summary>
+    public void Restore(ReadOnlySpan<byte> chainHeadBody, int version = RecordingFormat.Version)
     {
+        ResetRunning();
+        _perRecord = version == 1;
         Count = BinaryPrimitives.ReadInt64BigEndian(chainHeadBody);
         chainHeadBody.Slice(8, RecordingFormat.HashLength).CopyTo(_head);
     }
 
     public void Append(ReadOnlySpan<byte> record)
     {
-        ReadOnlySpan<byte> domain = RecordingFormat.RecordDomain;
-        int length = domain.Length + RecordingFormat.HashLength + record.Length;
-        if (length <= _scratch.Length)
+        if (_perRecord)
         {
-            // Small records (most DataRows): one native call instead of four.
-            domain.CopyTo(_scratch);
-            _head.CopyTo(_scratch, domain.Length);
-            record.CopyTo(_scratch.AsSpan(domain.Length + RecordingFormat.HashLength));
-            SHA256.HashData(_scratch.AsSpan(0, length), _head);
+            _sha.AppendData(RecordingFormat.RecordDomainV1);
+            _sha.AppendData(_head);
+            _sha.AppendData(record);
+            _sha.GetHashAndReset(_head);
             Count++;
             return;
         }
 
-        _sha.AppendData(domain);
-        _sha.AppendData(_head);
+        if (!_open)
+        {
+            _sha.AppendData(RecordingFormat.FrameDomain);
+            _sha.AppendData(_head);
+            _open = true;
+        }
+
         _sha.AppendData(record);
-        _sha.GetHashAndReset(_head);
+        _stale = true;
         Count++;
+    }
+
+    /// <summary>Appends <paramref name="count"/> whole records laid end to end: one hash call for a frame's worth.</summary>
+    public void AppendRecords(ReadOnlySpan<byte> records, long count)
+    {
+        if (_perRecord)
+        {
+            while (!records.IsEmpty)
+            {
+                int length = RecordingFormat.RecordHeaderLength + BinaryPrimitives.ReadInt32BigEndian(records.Slice(1));
+                Append(records.Slice(0, length));
+                records = records.Slice(length);
+            }
+
+            return;
+        }
+
+        if (count == 0)
+        {
+            return;
+        }
+
+        if (!_open)
+        {
+            _sha.AppendData(RecordingFormat.FrameDomain);
+            _sha.AppendData(_head);
+            _open = true;
+        }
+
+        _sha.AppendData(records);
+        _stale = true;
+        Count += count;
+    }
+
+    /// <summary>Ends the current frame after its chain-head record: the next record starts a new running hash from <see cref="Head"/>.</summary>
+    public void EndFrame()
+    {
+        _ = Head;
+        ResetRunning();
     }
 
     /// <summary>Whether a chain-head record's body names this chain's state.</summary>
     public bool Matches(ReadOnlySpan<byte> chainHeadBody)
         => chainHeadBody.Length == RecordingFormat.ChainHeadBodyLength
             && BinaryPrimitives.ReadInt64BigEndian(chainHeadBody) == Count
-            && chainHeadBody.Slice(8).SequenceEqual(_head);
+            && chainHeadBody.Slice(8).SequenceEqual(Head);
 
     public void Dispose() => _sha.Dispose();
+
+    private void ResetRunning()
+    {
+        if (_open)
+        {
+            Span<byte> discard = stackalloc byte[RecordingFormat.HashLength];
+            _sha.GetHashAndReset(discard);
+        }
+
+        _open = false;
+        _stale = false;
+    }
 }

@@ -68,6 +68,8 @@ internal static class RecordingReader
         var state = new ScanState();
         using var chain = new RecordChain();
         using var decompressor = new Decompressor();
+        using var prefix = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long hashed = 0;
         long offset = 0;
         int frame = 0;
         while (true)
@@ -135,7 +137,7 @@ internal static class RecordingReader
                 yield break;
             }
 
-            string? trailerProblem = CheckTrailer(file, offset, length, out bool trailerIncomplete);
+            string? trailerProblem = CheckTrailer(file, offset, length, state.Header?.FormatVersion ?? RecordingFormat.Version, prefix, ref hashed, out bool trailerIncomplete);
             if (trailerProblem is not null)
             {
                 RecordingStatus status = trailerIncomplete ? RecordingStatus.Truncated : RecordingStatus.Corrupt;
@@ -199,7 +201,13 @@ internal static class RecordingReader
                         return index;
                     }
 
-                    chain.Start(encoded);
+                    if (state.Header.FormatVersion is < 1 or > RecordingFormat.Version)
+                    {
+                        problem = "unsupported format version " + state.Header.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        return index;
+                    }
+
+                    chain.Start(encoded, state.Header.FormatVersion);
                     break;
                 case RecordingFormat.ChainHead:
                     if (!chain.Matches(record.Body.Span))
@@ -208,6 +216,7 @@ internal static class RecordingReader
                         return index;
                     }
 
+                    chain.EndFrame();
                     sawChainHead = true;
                     break;
                 case RecordingFormat.Message or RecordingFormat.Raw or RecordingFormat.Malformed or RecordingFormat.Truncated or RecordingFormat.Seal:
@@ -244,13 +253,28 @@ internal static class RecordingReader
         return null;
     }
 
-    /// <summary>Checks the skippable frame after a data frame: its fixed prefix and the SHA-256 of the frame's bytes.</summary>
-    private static string? CheckTrailer(byte[] file, long offset, long length, out bool incomplete)
+    /// <summary>
+    /// Checks the skippable frame after a data frame: its fixed prefix and the SHA-256 of the file from its start to
+    /// the end of the data frame (version 1: of the data frame's bytes alone). <paramref name="prefix"/> holds the hash
+    /// of the file's first <paramref name="hashed"/> bytes, carried from frame to frame.
+    /// </summary>
+    private static string? CheckTrailer(byte[] file, long offset, long length, int version, IncrementalHash prefix, ref long hashed, out bool incomplete)
     {
         incomplete = false;
         Span<byte> expected = stackalloc byte[RecordingFormat.TrailerLength];
         RecordingFormat.TrailerPrefix.CopyTo(expected);
-        SHA256.HashData(file.AsSpan((int)offset, (int)length), expected.Slice(RecordingFormat.TrailerPrefix.Length));
+        if (version == 1)
+        {
+            SHA256.HashData(file.AsSpan((int)offset, (int)length), expected.Slice(RecordingFormat.TrailerPrefix.Length));
+        }
+        else
+        {
+            long end = offset + length;
+            prefix.AppendData(file, (int)hashed, (int)(end - hashed));
+            hashed = end;
+            prefix.GetCurrentHash(expected.Slice(RecordingFormat.TrailerPrefix.Length));
+        }
+
         ReadOnlySpan<byte> actual = file.AsSpan((int)(offset + length));
         if (actual.Length < expected.Length)
         {

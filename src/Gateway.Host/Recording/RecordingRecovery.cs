@@ -34,7 +34,8 @@ internal static class RecordingRecovery
 
         RecordingRecord lastHead = records.Last(r => r.Kind == RecordingFormat.ChainHead);
         using var chain = new RecordChain();
-        chain.Restore(lastHead.Body.Span);
+        int version = RecordingHeader.TryParse(records[0].Body.Span)?.FormatVersion ?? RecordingFormat.Version;
+        chain.Restore(lastHead.Body.Span, version);
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         long clientBytes = 0;
         long serverBytes = 0;
@@ -90,7 +91,33 @@ internal static class RecordingRecovery
 
             byte[] trailer = new byte[RecordingFormat.TrailerLength];
             RecordingFormat.TrailerPrefix.CopyTo(trailer);
-            SHA256.HashData(frame, trailer.AsSpan(RecordingFormat.TrailerPrefix.Length));
+            if (version == 1)
+            {
+                SHA256.HashData(frame, trailer.AsSpan(RecordingFormat.TrailerPrefix.Length));
+            }
+            else
+            {
+                // The trailer hashes the file from its start: the verified frames kept, then this one.
+                using var prefix = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                using (var kept = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+                {
+                    byte[] block = new byte[81920];
+                    for (long left = verdict.ValidBytes; left > 0;)
+                    {
+                        int read = kept.Read(block, 0, (int)Math.Min(block.Length, left));
+                        if (read == 0)
+                        {
+                            throw new IOException("the recording shrank while it was being sealed");
+                        }
+
+                        prefix.AppendData(block, 0, read);
+                        left -= read;
+                    }
+                }
+
+                prefix.AppendData(frame);
+                prefix.GetHashAndReset(trailer.AsSpan(RecordingFormat.TrailerPrefix.Length));
+            }
 
             using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read))
             {

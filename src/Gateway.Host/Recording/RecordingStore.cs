@@ -29,7 +29,7 @@ internal sealed class RecordingStore : IAsyncDisposable
         options.Validate();
         _options = options;
         _time = time ?? TimeProvider.System;
-        _compressors = new DefaultObjectPool<Compressor>(new CompressorPolicy(options.CompressionLevel), options.Workers * 2);
+        _compressors = new DefaultObjectPool<Compressor>(new CompressorPolicy(options.CompressionLevel, options.CompressLiterals), options.Workers * 2);
         _workers = new Thread[options.Workers];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -184,15 +184,24 @@ internal sealed class RecordingStore : IAsyncDisposable
         _queue.Dispose();
     }
 
-    private sealed class CompressorPolicy(int level) : IPooledObjectPolicy<Compressor>
+    /// <summary>A compressor as recordings use it: content checksum and size in every frame header.</summary>
+    internal static Compressor CreateCompressor(int level, bool compressLiterals)
     {
-        public Compressor Create()
+        var compressor = new Compressor(level);
+        compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
+        compressor.SetParameter(ZSTD_cParameter.ZSTD_c_contentSizeFlag, 1);
+        if (compressLiterals && level < 0)
         {
-            var compressor = new Compressor(level);
-            compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
-            compressor.SetParameter(ZSTD_cParameter.ZSTD_c_contentSizeFlag, 1);
-            return compressor;
+            // ZSTD_c_literalCompressionMode (experimental parameter 5) = ZSTD_ps_enable.
+            compressor.SetParameter(ZSTD_cParameter.ZSTD_c_experimentalParam5, 1);
         }
+
+        return compressor;
+    }
+
+    private sealed class CompressorPolicy(int level, bool compressLiterals) : IPooledObjectPolicy<Compressor>
+    {
+        public Compressor Create() => CreateCompressor(level, compressLiterals);
 
         public bool Return(Compressor obj) => true;
     }

@@ -12,11 +12,31 @@ internal sealed record RecordingStoreOptions
     /// <summary>A session's pending records are written out at least this often (at most one second).</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>zstd level (1-22). 1 by default: ZstdSharp (managed) compresses DataRow streams several times faster at 1 than at 3, for about the same ratio.</summary>
-    public int CompressionLevel { get; init; } = 1;
+    /// <summary>The default <see cref="CompressionLevel"/>; docs/benchmarks.md ("Session recording") has the measurements behind it.</summary>
+    public const int DefaultCompressionLevel = -5;
 
-    /// <summary>Background writers shared by all sessions.</summary>
-    public int Workers { get; init; } = Math.Clamp(Environment.ProcessorCount / 2, 1, 4);
+    /// <summary>Lowest accepted level: zstd's negative ("fast") levels go lower, but gain little speed past this.</summary>
+    public const int MinCompressionLevel = -50;
+
+    /// <summary>
+    /// zstd level, <see cref="MinCompressionLevel"/> to 22 (0 is zstd's default, 3). Negative levels trade ratio for
+    /// speed, and ZstdSharp (managed) is slow enough that this decides what recording costs the relay's CPU: on a wide
+    /// DataRow stream level 1 takes about twice the CPU of level -5 with <see cref="CompressLiterals"/>, for a ratio of
+    /// 2.8 against 2.5.
+    /// </summary>
+    public int CompressionLevel { get; init; } = DefaultCompressionLevel;
+
+    /// <summary>
+    /// Huffman-code literals at negative levels too (zstd leaves them raw there; levels 1 and up always code them). On
+    /// by default: on the wide benchmark it took the ratio from 1.49 to 2.48 for about 10 % more recording CPU.
+    /// </summary>
+    public bool CompressLiterals { get; init; } = true;
+
+    /// <summary>
+    /// Background writers shared by all sessions (never one per session). At least two, so that one session's frame
+    /// being compressed does not hold up every other session's backpressure on a small machine.
+    /// </summary>
+    public int Workers { get; init; } = Math.Clamp(Environment.ProcessorCount / 2, 2, 4);
 
     /// <summary>Uncompressed size at which a frame is closed early, and a session's pending bytes at which it is written out without waiting for the interval.</summary>
     public int FrameBytes { get; init; } = 1 << 20;
@@ -36,7 +56,7 @@ internal sealed record RecordingStoreOptions
             throw new ArgumentOutOfRangeException(nameof(FlushInterval), FlushInterval, "the flush interval must be positive and at most one second");
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(CompressionLevel, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(CompressionLevel, MinCompressionLevel);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(CompressionLevel, 22);
         ArgumentOutOfRangeException.ThrowIfLessThan(Workers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(FrameBytes, 4096);

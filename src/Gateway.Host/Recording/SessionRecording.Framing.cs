@@ -84,6 +84,22 @@ internal sealed partial class SessionRecording
             }
 
             int bodyPart = Math.Min(direction.BodyLength - direction.BodyFill, data.Length);
+            if (direction.BodyFill == 0 && bodyPart == direction.BodyLength)
+            {
+                // The whole body is in this chunk (most messages): record it from here, without assembling it.
+                byte whole = direction.Header[0];
+                _counts[(side * 256) + whole]++;
+                if (!_truncated)
+                {
+                    WriteMessage(side, direction.Time, whole, data.Slice(0, bodyPart));
+                }
+
+                direction.Offset += bodyPart;
+                data = data.Slice(bodyPart);
+                direction.HeaderFill = 0;
+                continue;
+            }
+
             if (!_truncated)
             {
                 direction.Body.Write(data.Slice(0, bodyPart));
@@ -310,6 +326,7 @@ internal sealed partial class SessionRecording
             }
         }
 
+        ChainPending();
         int start = BeginRecord(RecordingFormat.Seal);
         using (var json = new Utf8JsonWriter(_frame))
         {
@@ -354,7 +371,7 @@ internal sealed partial class SessionRecording
     {
         Span<byte> record = _frame.WrittenSpanMutable.Slice(start);
         BinaryPrimitives.WriteInt32BigEndian(record.Slice(1), record.Length - RecordingFormat.RecordHeaderLength);
-        _chain.Append(record);
+        _unchained++;
         if (_frame.Length >= _frameBytes)
         {
             EmitFrame();

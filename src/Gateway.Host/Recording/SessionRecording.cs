@@ -47,6 +47,11 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
     private readonly PooledBuffer _frame = new();
     private byte[] _compressed = [];
     private readonly RecordChain _chain = new();
+
+    // The frame's records from this offset on are written but not yet chained: they are hashed in one call when the
+    // chain's value is needed (the frame's end, the seal).
+    private int _chainedTo;
+    private long _unchained;
     private readonly IncrementalHash _fileHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private long _fileBytes;
     private readonly Direction[] _directions = [new(), new()];
@@ -79,6 +84,7 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
         int start = BeginRecord(RecordingFormat.Header);
         header.WriteJson(_frame);
         EndHeaderRecord(start);
+        _chainedTo = _frame.Length;
         EmitFrame();
     }
 
@@ -395,14 +401,24 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
         _completion.TrySetResult(seal);
     }
 
+    /// <summary>Chains the records written since the last call (all of them whole).</summary>
+    private void ChainPending()
+    {
+        _chain.AppendRecords(_frame.WrittenSpan.Slice(_chainedTo), _unchained);
+        _chainedTo = _frame.Length;
+        _unchained = 0;
+    }
+
     /// <summary>Closes the current frame: a chain-head record, then one zstd frame (with content checksum) to the file.</summary>
     private void EmitFrame()
     {
+        ChainPending();
         Span<byte> head = _frame.GetSpan(RecordingFormat.RecordHeaderLength + RecordingFormat.ChainHeadBodyLength);
         head[0] = RecordingFormat.ChainHead;
         BinaryPrimitives.WriteInt32BigEndian(head.Slice(1), RecordingFormat.ChainHeadBodyLength);
         BinaryPrimitives.WriteInt64BigEndian(head.Slice(5), _chain.Count);
         _chain.Head.CopyTo(head.Slice(13));
+        _chain.EndFrame();
         _frame.Advance(RecordingFormat.RecordHeaderLength + RecordingFormat.ChainHeadBodyLength);
 
         ReadOnlySpan<byte> content = _frame.WrittenSpan;
@@ -417,15 +433,19 @@ internal sealed partial class SessionRecording : IPgSessionRecorder
             _compressed = ArrayPool<byte>.Shared.Rent(bound);
         }
 
+        // One pass of SHA-256 over the compressed bytes serves both the trailer (the hash of the file up to the end of
+        // this data frame) and the whole file's hash that the seal reports.
         int written = _store.Compress(content, _compressed);
+        _fileHash.AppendData(_compressed, 0, written);
         Span<byte> trailer = _compressed.AsSpan(written, RecordingFormat.TrailerLength);
         RecordingFormat.TrailerPrefix.CopyTo(trailer);
-        SHA256.HashData(_compressed.AsSpan(0, written), trailer.Slice(RecordingFormat.TrailerPrefix.Length));
+        _fileHash.GetCurrentHash(trailer.Slice(RecordingFormat.TrailerPrefix.Length));
+        _fileHash.AppendData(trailer);
         written += RecordingFormat.TrailerLength;
         _frame.Reset();
+        _chainedTo = 0;
         _stream.Write(_compressed, 0, written);
         _stream.Flush();
-        _fileHash.AppendData(_compressed, 0, written);
         _fileBytes += written;
     }
 }
