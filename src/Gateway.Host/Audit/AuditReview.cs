@@ -147,7 +147,8 @@ internal sealed class AuditReview(IControlStore store, LoadedConfiguration confi
         var errors = chain.Verification.Errors.Select(error => error.ToString()).ToList();
         errors.AddRange(recordings.Where(r => r.Status.StartsWith("corrupt", StringComparison.Ordinal) || r.Status.StartsWith("altered", StringComparison.Ordinal)
             || r.Status == "missing").Select(r => $"recording of {r.Session} ({r.Path}): {r.Status}"));
-        warnings.AddRange(recordings.Where(r => r.Status.StartsWith("truncated", StringComparison.Ordinal)).Select(r => $"recording of {r.Session} ({r.Path}): {r.Status}"));
+        warnings.AddRange(recordings.Where(r => r.Status.StartsWith("truncated", StringComparison.Ordinal) || r.Status.StartsWith("failed", StringComparison.Ordinal))
+            .Select(r => $"recording of {r.Session} ({r.Path}): {r.Status}"));
         return new AuditVerifyView(errors.Count == 0, chain.Verification.RecordCount, chain.Verification.CheckpointCount, errors, warnings, recordings);
     }
 
@@ -232,7 +233,14 @@ internal sealed class AuditReview(IControlStore store, LoadedConfiguration confi
             return "missing";
         }
 
-        string? committed = (closed?.Data["recording"] as JsonObject)?["sha256"]?.GetValue<string>();
+        var recording = closed?.Data["recording"] as JsonObject;
+        if (recording?["failure"] is JsonValue failure && failure.TryGetValue(out string? why))
+        {
+            // The session was ended because its recording could not be written; the file holds what was written.
+            return $"failed while recording ({why}); the session was ended";
+        }
+
+        string? committed = recording?["sha256"]?.GetValue<string>();
         if (committed is not null)
         {
             using FileStream file = File.OpenRead(path);
