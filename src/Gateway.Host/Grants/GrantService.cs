@@ -266,21 +266,7 @@ internal sealed partial class GrantService(
             : reason.Trim();
 
     /// <summary><c>g_</c> and twelve base32 characters (60 random bits): also a valid PostgreSQL user name.</summary>
-    private static string NewGrantId()
-    {
-        const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-        Span<byte> random = stackalloc byte[12];
-        RandomNumberGenerator.Fill(random);
-        Span<char> id = stackalloc char[14];
-        id[0] = 'g';
-        id[1] = '_';
-        for (int i = 0; i < 12; i++)
-        {
-            id[i + 2] = Alphabet[random[i] & 31];
-        }
-
-        return new string(id);
-    }
+    private static string NewGrantId() => Base32Id.New('g', 12);
 
     [LoggerMessage(EventId = 11_000, Level = LogLevel.Information, Message = "Grant {GrantId} requested by {Agent}: target {Target}, scope {Scope}, for {Duration}, under policy {Policy}")]
     private static partial void LogRequested(ILogger logger, string grantId, string agent, string target, string scope, string duration, string policy);

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Gateway.Core.Masking;
 using Gateway.Host.Recording;
 
@@ -28,19 +27,6 @@ internal sealed class GrantSessionState(Grant grant, string sessionId)
     /// <summary>Set once the relay started (the upstream login succeeded).</summary>
     public bool Opened { get; set; }
 
-    public static string NewSessionId()
-    {
-        const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-        Span<byte> random = stackalloc byte[16];
-        RandomNumberGenerator.Fill(random);
-        Span<char> id = stackalloc char[18];
-        id[0] = 's';
-        id[1] = '_';
-        for (int i = 0; i < 16; i++)
-        {
-            id[i + 2] = Alphabet[random[i] & 31];
-        }
-
-        return new string(id);
-    }
+    /// <summary><c>s_</c> and sixteen base32 characters (80 random bits).</summary>
+    public static string NewSessionId() => Base32Id.New('s', 16);
 }
