@@ -22,9 +22,9 @@ internal static class ReplayCommand
             if (parse.GetValue(file) is { } path)
             {
                 using var output = new StreamWriter(Console.OpenStandardOutput());
-                Transcript.Write(path.FullName, output);
+                RecordingVerification verdict = Transcript.Write(path.FullName, output);
                 await output.FlushAsync(ct);
-                return RecordingReader.Verify(path.FullName).Status == RecordingStatus.Corrupt ? 1 : 0;
+                return verdict.Status == RecordingStatus.Corrupt ? 1 : 0;
             }
 
             if (parse.GetValue(session) is not { } id)

@@ -22,7 +22,8 @@ internal static class Transcript
         return output.ToString();
     }
 
-    public static void Write(string path, TextWriter output, int maxRows = DefaultMaxRows)
+    /// <summary>Writes the transcript and returns the reader's verdict on the file, which the transcript's last line states.</summary>
+    public static RecordingVerification Write(string path, TextWriter output, int maxRows = DefaultMaxRows)
     {
         ArgumentNullException.ThrowIfNull(output);
         (List<RecordingRecord> records, RecordingVerification verdict) = RecordingReader.Read(path);
@@ -39,6 +40,7 @@ internal static class Transcript
             RecordingStatus.Truncated => "-- truncated: gateway crashed (no seal; readable up to frame " + verdict.Frames.ToString(CultureInfo.InvariantCulture) + ")",
             _ => $"-- corrupt at frame {verdict.BadFrame}, record {verdict.BadRecord?.ToString(CultureInfo.InvariantCulture) ?? "-"}, offset {verdict.BadOffset}: {verdict.Detail}",
         });
+        return verdict;
     }
 
     private static string CloseReasonOf(string? sealJson)
