@@ -44,26 +44,33 @@ internal sealed class AuditChain
         string? witnessKey = audit.WitnessFile is { } witness && File.Exists(witness + ".pub.pem") ? File.ReadAllText(witness + ".pub.pem") : null;
         AuditVerification verification = AuditVerifier.Verify(
             audit.Directory, new AuditVerifyOptions { WitnessFile = audit.WitnessFile, ExpectedPublicKeyPem = witnessKey });
-        var records = new List<(AuditRecord, string)>();
-        if (Directory.Exists(audit.Directory))
+        return new AuditChain(verification, [.. ReadRecords(audit.Directory)]);
+    }
+
+    /// <summary>Every record of the log in <paramref name="directory"/> that parses, in file order, without verifying anything.</summary>
+    public static IEnumerable<(AuditRecord Record, string Line)> ReadRecords(string directory)
+    {
+        if (!Directory.Exists(directory))
         {
-            foreach ((int _, string path) in AuditFiles.ListSegments(audit.Directory))
-            {
-                ReadOnlySpan<byte> rest = File.ReadAllBytes(path);
-                while (!rest.IsEmpty)
-                {
-                    int end = rest.IndexOf((byte)'\n');
-                    ReadOnlySpan<byte> line = end < 0 ? rest : rest[..end];
-                    rest = end < 0 ? [] : rest[(end + 1)..];
-                    if (AuditRecordCodec.TryParse(line, includeData: true, out AuditRecord? record, out _))
-                    {
-                        records.Add((record!, Encoding.UTF8.GetString(line)));
-                    }
-                }
-            }
+            yield break;
         }
 
-        return new AuditChain(verification, records);
+        foreach ((int _, string path) in AuditFiles.ListSegments(directory))
+        {
+            byte[] segment = File.ReadAllBytes(path);
+            int start = 0;
+            while (start < segment.Length)
+            {
+                int end = Array.IndexOf(segment, (byte)'\n', start);
+                int stop = end < 0 ? segment.Length : end;
+                if (AuditRecordCodec.TryParse(segment.AsSpan(start, stop - start), includeData: true, out AuditRecord? record, out _))
+                {
+                    yield return (record!, Encoding.UTF8.GetString(segment, start, stop - start));
+                }
+
+                start = stop + 1;
+            }
+        }
     }
 
     /// <summary>

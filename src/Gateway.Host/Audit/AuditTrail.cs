@@ -96,19 +96,32 @@ internal sealed partial class AuditTrail : IPgSessionObserver, IAsyncDisposable
     /// </summary>
     private async Task CloseAbandonedSessionsAsync(CancellationToken cancellationToken)
     {
-        AuditChain chain = AuditChain.Read(_audit);
-        foreach ((string session, List<AuditRecord> records) in chain.BySession)
+        // Only the records are needed here, not a verification of the whole chain: the log checked its own tail on open.
+        var open = new Dictionary<string, AuditRecord>(StringComparer.Ordinal);
+        foreach ((AuditRecord record, string _) in AuditChain.ReadRecords(_audit.Directory))
         {
-            AuditRecord? opened = records.FirstOrDefault(record => record.Type == AuditEventTypes.SessionOpened);
-            if (opened is null || records.Any(record => record.Type == AuditEventTypes.SessionClosed))
+            if (record.Session is not { } id)
             {
                 continue;
             }
 
+            if (record.Type == AuditEventTypes.SessionOpened)
+            {
+                open.TryAdd(id, record);
+            }
+            else if (record.Type == AuditEventTypes.SessionClosed)
+            {
+                open.Remove(id);
+            }
+        }
+
+        const string Detail = "the gateway stopped without closing the session (unclean shutdown); found at the next start";
+        foreach ((string session, AuditRecord opened) in open)
+        {
             var data = new JsonObject
             {
                 ["reason"] = CrashedReason,
-                ["detail"] = "the gateway stopped without closing the session (unclean shutdown); found at the next start",
+                ["detail"] = Detail,
                 ["opened"] = true,
             };
             if (opened.Data["recording"] is JsonValue value && value.TryGetValue(out string? relative))
@@ -139,7 +152,7 @@ internal sealed partial class AuditTrail : IPgSessionObserver, IAsyncDisposable
             AuditSession? indexed = await _store.GetAuditSessionAsync(session, cancellationToken);
             if (indexed is not null)
             {
-                _index.Writer.TryWrite(indexed with { EndedAt = closed.Time, EndReason = CrashedReason, EndDetail = Text(data, "detail"), ClosedSeq = closed.Seq });
+                _index.Writer.TryWrite(indexed with { EndedAt = closed.Time, EndReason = CrashedReason, EndDetail = Detail, ClosedSeq = closed.Seq });
             }
         }
     }
@@ -509,8 +522,6 @@ internal sealed partial class AuditTrail : IPgSessionObserver, IAsyncDisposable
         ["data"] = record.Data.DeepClone(),
         ["hash"] = record.Hash,
     }.ToJsonString();
-
-    private static string? Text(JsonObject data, string name) => data[name] is JsonValue value && value.TryGetValue(out string? text) ? text : null;
 
     private static JsonObject ToJson(Dictionary<string, long> counts)
     {
