@@ -200,20 +200,7 @@ internal static class ResponseFieldMasker
     /// <summary>Severity, SQLSTATE and a redacted message: all that is kept of a message too odd to mask field by field.</summary>
     private static bool WriteRedacted(byte code, ReadOnlySpan<byte> severity, ReadOnlySpan<byte> sqlState, ReadOnlySpan<byte> redacted, IBufferWriter<byte> output, ref long masked)
     {
-        int size = 4 + (1 + severity.Length + 1) + (1 + severity.Length + 1) + (1 + 6) + (1 + redacted.Length + 1) + 1;
-        var writer = new PgSpanWriter(output.GetSpan(size + 1));
-        writer.WriteByte(code);
-        writer.WriteInt32(size);
-        writer.WriteByte(ErrorResponse.SeverityLocalized);
-        writer.WriteCString(severity);
-        writer.WriteByte(ErrorResponse.Severity);
-        writer.WriteCString(severity);
-        writer.WriteByte(ErrorResponse.Code);
-        writer.WriteCString(sqlState);
-        writer.WriteByte(ErrorResponse.Message);
-        writer.WriteCString(redacted);
-        writer.WriteByte(0);
-        output.Advance(size + 1);
+        PgMessageWriter.WriteFieldMessage(output, code, severity, sqlState, redacted);
         masked++;
         return true;
     }

@@ -150,6 +150,26 @@ internal static class PgMessageWriter
         Commit(output, ref writer, span);
     }
 
+    /// <summary>
+    /// An ErrorResponse or NoticeResponse (<paramref name="code"/>) of severity, SQLSTATE and message from bytes already
+    /// in hand, none holding a NUL (fields parsed from the server's own message).
+    /// </summary>
+    public static void WriteFieldMessage(IBufferWriter<byte> output, byte code, ReadOnlySpan<byte> severity, ReadOnlySpan<byte> sqlState, ReadOnlySpan<byte> message)
+    {
+        int length = checked(1 + severity.Length + 1 + 1 + severity.Length + 1 + 1 + sqlState.Length + 1 + 1 + message.Length + 1 + 1);
+        var writer = Begin(output, code, length, out Span<byte> span);
+        writer.WriteByte(ErrorResponse.SeverityLocalized);
+        writer.WriteCString(severity);
+        writer.WriteByte(ErrorResponse.Severity);
+        writer.WriteCString(severity);
+        writer.WriteByte(ErrorResponse.Code);
+        writer.WriteCString(sqlState);
+        writer.WriteByte(ErrorResponse.Message);
+        writer.WriteCString(message);
+        writer.WriteByte(0);
+        Commit(output, ref writer, span);
+    }
+
     private static void WriteFieldMessage(IBufferWriter<byte> output, byte code, string severity, string sqlState, string message)
     {
         int length = checked(1 + PgSpanWriter.CStringLength(severity) + 1 + PgSpanWriter.CStringLength(severity)
