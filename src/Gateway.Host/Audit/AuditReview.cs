@@ -122,7 +122,7 @@ internal sealed class AuditReview(IControlStore store, LoadedConfiguration confi
         {
             AuditRecord? closed = records.LastOrDefault(r => r.Type == AuditEventTypes.SessionClosed);
             AuditRecord? opened = records.FirstOrDefault(r => r.Type == AuditEventTypes.SessionOpened);
-            string? path = (closed?.Data["recording"] as JsonObject)?["path"]?.GetValue<string>() ?? opened?.Data["recording"]?.GetValue<string>();
+            string? path = RecordingPathOf(opened, closed);
             if (path is null)
             {
                 continue;
@@ -186,7 +186,7 @@ internal sealed class AuditReview(IControlStore store, LoadedConfiguration confi
             auditStatus = "INDEX DISAGREES with the chain on the end reason; the chain's is shown";
         }
 
-        string? recording = Text(close["recording"] as JsonObject ?? [], "path") ?? Text(open, "recording");
+        string? recording = RecordingPathOf(opened, closed);
         string recordingStatus = recording is null ? "off"
             : closed is null ? (File.Exists(RecordingPath(configuration.Audit, recording)) ? "recording (session open or never closed)" : "missing")
             : RecordingStatusOf(configuration.Audit, closed, recording);
@@ -261,6 +261,11 @@ internal sealed class AuditReview(IControlStore store, LoadedConfiguration confi
             _ => $"corrupt (frame {verification.BadFrame}, record {verification.BadRecord}, offset {verification.BadOffset}: {verification.Detail})",
         };
     }
+
+    /// <summary>The recording a session's records name: the closing record's, else the opening record's.</summary>
+    private static string? RecordingPathOf(AuditRecord? opened, AuditRecord? closed)
+        => (closed?.Data["recording"] is JsonObject sealedRecording ? Text(sealedRecording, "path") : null)
+            ?? (opened is null ? null : Text(opened.Data, "recording"));
 
     private static string RecordingPath(LoadedAudit audit, string relativePath) => Path.Combine(audit.RecordingDirectory, relativePath);
 
