@@ -301,6 +301,20 @@ internal sealed partial class ContentScanner
 
             if (IsDigit(s[i]))
             {
+                // A digit run glued to a letter on its right ends any chain it is in and is no card, SSN or phone
+                // number; unless two letters precede it (an IBAN's country code, whose BBAN may go on in letters),
+                // nothing can match from here, and the sequential pass would resume after the run. Hex ids and
+                // hashes are full of these.
+                if (i == 0 || !IsLetter(s[i - 1]))
+                {
+                    int runEnd = SkipDigits(s, i);
+                    if (runEnd < s.Length && IsLetter(s[runEnd]))
+                    {
+                        pos = runEnd;
+                        continue;
+                    }
+                }
+
                 // A group after a separator may continue a number whose first group was left out (glued to a letter):
                 // judge the whole chain from there, as the sequential pass does.
                 i = ChainStart(s, i, pos);
@@ -423,6 +437,12 @@ internal sealed partial class ContentScanner
     {
         bool numbers = (_enabled & (ContentDetectors.PaymentCard | ContentDetectors.UsSsn | ContentDetectors.Phone | ContentDetectors.Iban)) != 0;
         bool iban = (_enabled & ContentDetectors.Iban) != 0;
+        if (Avx512BW.IsSupported)
+        {
+            FindCandidates512(s, words, numbers, iban);
+            return;
+        }
+
         Span<byte> tail = stackalloc byte[64];
         ulong previousDigits = 0;
         ulong previousLetters = 0;
@@ -443,27 +463,68 @@ internal sealed partial class ContentScanner
             }
 
             Classify(block, out ulong digits, out ulong letters, out ulong found);
-            if (numbers)
-            {
-                ulong alnum = digits | letters;
-                ulong previousAlnum = previousDigits | previousLetters;
-                ulong digitBefore = (digits << 1) | (previousDigits >> 63);
-                ulong alnumBefore = (alnum << 1) | (previousAlnum >> 63);
-                ulong runStarts = digits & ~digitBefore;
-                found |= runStarts & ~alnumBefore;
-                if (iban)
-                {
-                    ulong letterBefore = (letters << 1) | (previousLetters >> 63);
-                    ulong letterTwoBefore = (letters << 2) | (previousLetters >> 62);
-                    ulong alnumThreeBefore = (alnum << 3) | (previousAlnum >> 61);
-                    found |= runStarts & letterBefore & letterTwoBefore & ~alnumThreeBefore;
-                }
-            }
-
-            words[w] = found;
-            previousDigits = digits;
-            previousLetters = letters;
+            words[w] = Mark(digits, letters, found, ref previousDigits, ref previousLetters, numbers, iban);
         }
+    }
+
+    /// <summary>
+    /// <see cref="FindCandidates"/> with AVX-512: the class tables stay in registers, and the last partial block is
+    /// read with a masked load (the bytes past the value read as zero and cannot fault) instead of being copied out.
+    /// </summary>
+    private unsafe void FindCandidates512(ReadOnlySpan<byte> s, Span<ulong> words, bool numbers, bool iban)
+    {
+        Vector512<byte> nibble = Vector512.Create((byte)0x0F);
+        Vector512<byte> highBits = Vector512.Create(HighBits);
+        Vector512<byte> digitTable = Vector512.Create(DigitsByLowNibble);
+        Vector512<byte> letterTable = Vector512.Create(LettersByLowNibble);
+        Vector512<byte> anchorTable = Vector512.Create(_anchorsByLowNibble);
+        ulong previousDigits = 0;
+        ulong previousLetters = 0;
+        fixed (byte* start = s)
+        {
+            for (int w = 0; w < words.Length; w++)
+            {
+                int offset = w << 6;
+                int rest = s.Length - offset;
+                Vector512<byte> v = rest >= 64
+                    ? Vector512.Load(start + offset)
+                    : Avx512BW.MaskLoad(start + offset, Vector512.LessThan(Vector512<byte>.Indices, Vector512.Create((byte)rest)), Vector512<byte>.Zero);
+
+                // Two table lookups per class (vpshufb on the low and the high nibble) instead of a compare per anchor.
+                Vector512<byte> low = v & nibble;
+                Vector512<byte> high = Avx512BW.Shuffle(highBits, Vector512.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nibble);
+                ulong digits = Vector512.GreaterThan(Avx512BW.Shuffle(digitTable, low) & high, Vector512<byte>.Zero).ExtractMostSignificantBits();
+                ulong letters = Vector512.GreaterThan(Avx512BW.Shuffle(letterTable, low) & high, Vector512<byte>.Zero).ExtractMostSignificantBits();
+                ulong found = Vector512.GreaterThan(Avx512BW.Shuffle(anchorTable, low) & high, Vector512<byte>.Zero).ExtractMostSignificantBits();
+                words[w] = Mark(digits, letters, found, ref previousDigits, ref previousLetters, numbers, iban);
+            }
+        }
+    }
+
+    /// <summary>One block's candidates: its non-digit anchors plus the digit run starts described on <see cref="FindCandidates"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mark(ulong digits, ulong letters, ulong found, ref ulong previousDigits, ref ulong previousLetters, bool numbers, bool iban)
+    {
+        if (numbers)
+        {
+            ulong alnum = digits | letters;
+            ulong previousAlnum = previousDigits | previousLetters;
+            ulong digitBefore = (digits << 1) | (previousDigits >> 63);
+            ulong alnumBefore = (alnum << 1) | (previousAlnum >> 63);
+            ulong runStarts = digits & ~digitBefore;
+            found |= runStarts & ~alnumBefore;
+            if (iban)
+            {
+                ulong letterBefore = (letters << 1) | (previousLetters >> 63);
+                ulong letterTwoBefore = (letters << 2) | (previousLetters >> 62);
+                ulong alnumThreeBefore = (alnum << 3) | (previousAlnum >> 61);
+                found |= runStarts & letterBefore & letterTwoBefore & ~alnumThreeBefore;
+            }
+        }
+
+        previousDigits = digits;
+        previousLetters = letters;
+        return found;
     }
 
     /// <summary>
@@ -507,19 +568,6 @@ internal sealed partial class ContentScanner
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Classify(ReadOnlySpan<byte> block, out ulong digits, out ulong letters, out ulong anchors)
     {
-        if (Avx512BW.IsSupported)
-        {
-            // Two table lookups per class (vpshufb on the low and the high nibble) instead of a compare per anchor.
-            Vector512<byte> v = Vector512.Create(block);
-            Vector512<byte> nibble = Vector512.Create((byte)0x0F);
-            Vector512<byte> low = v & nibble;
-            Vector512<byte> high = Avx512BW.Shuffle(Vector512.Create(HighBits), Vector512.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & nibble);
-            digits = Vector512.GreaterThan(Avx512BW.Shuffle(Vector512.Create(DigitsByLowNibble), low) & high, Vector512<byte>.Zero).ExtractMostSignificantBits();
-            letters = Vector512.GreaterThan(Avx512BW.Shuffle(Vector512.Create(LettersByLowNibble), low) & high, Vector512<byte>.Zero).ExtractMostSignificantBits();
-            anchors = Vector512.GreaterThan(Avx512BW.Shuffle(Vector512.Create(_anchorsByLowNibble), low) & high, Vector512<byte>.Zero).ExtractMostSignificantBits();
-            return;
-        }
-
         if (Avx2.IsSupported)
         {
             digits = 0;
