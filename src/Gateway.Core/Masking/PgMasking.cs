@@ -18,7 +18,7 @@ namespace Gateway.Core.Masking;
 /// The client's pump and the server's pump call <see cref="OnMessage"/> concurrently; they share only the queue of
 /// answers the server still owes, under a lock. Everything about rows is touched by the server's pump alone.
 /// </remarks>
-public sealed class PgMasking : IPgMessageHook, IDisposable
+public sealed class PgMasking : IPgMessageHook, IPgContiguousMessageHook, IDisposable
 {
     private const string FieldRule = "(error or notice text)";
     private const string NotificationRule = "(notification payload)";
@@ -106,6 +106,12 @@ public sealed class PgMasking : IPgMessageHook, IDisposable
     /// <inheritdoc/>
     public PgHookAction OnMessage(in PgMessage message, IBufferWriter<byte> replacement)
         => message.Side == PgSide.Frontend ? OnClientMessage(message, replacement) : OnServerMessage(message, replacement);
+
+    /// <inheritdoc/>
+    PgHookAction IPgContiguousMessageHook.OnMessage(PgSide side, byte code, ReadOnlyMemory<byte> payload, IBufferWriter<byte> replacement)
+        => side == PgSide.Backend && code == (byte)BackendCode.DataRow
+            ? DataRow(payload.Span, replacement)
+            : OnMessage(new PgMessage(side, code, new ReadOnlySequence<byte>(payload)), replacement);
 
     /// <inheritdoc/>
     public void Dispose()
@@ -317,9 +323,11 @@ public sealed class PgMasking : IPgMessageHook, IDisposable
     }
 
     private PgHookAction DataRow(in ReadOnlySequence<byte> payload, IBufferWriter<byte> replacement)
+        => DataRow(_scratch.Contiguous(payload), replacement);
+
+    private PgHookAction DataRow(ReadOnlySpan<byte> row, IBufferWriter<byte> replacement)
     {
         RowPlan? plan = _rows ?? ExecutePlan();
-        ReadOnlySpan<byte> row = _scratch.Contiguous(payload);
         if (plan is null)
         {
             // Rows of a result whose shape the gateway never saw: every value goes.

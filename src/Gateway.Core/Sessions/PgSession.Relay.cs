@@ -23,6 +23,9 @@ public sealed partial class PgSession
     private static readonly PgMessageCodeSet RelayBackendCodes = PgMessageCodeSet.Of(BackendCode.ErrorResponse);
 
     private IPgMessageHook[] _hooks = [];
+
+    /// <summary>Each hook as <see cref="IPgContiguousMessageHook"/>, or null, by index into <see cref="_hooks"/>.</summary>
+    private IPgContiguousMessageHook?[] _contiguousHooks = [];
     private PgMessageCodeSet _frontendCodes;
     private PgMessageCodeSet _backendCodes;
     private PooledBufferWriter[] _hookBuffers = [];
@@ -48,6 +51,7 @@ public sealed partial class PgSession
     private void InitializeHooks(IReadOnlyList<IPgMessageHook> hooks)
     {
         _hooks = [.. hooks];
+        _contiguousHooks = [.. _hooks.Select(hook => hook as IPgContiguousMessageHook)];
         _frontendCodes = PgMessageCodeSet.Empty;
         _backendCodes = RelayBackendCodes;
         foreach (IPgMessageHook hook in _hooks)
@@ -350,7 +354,7 @@ public sealed partial class PgSession
                 }
 
                 Account(side, code);
-                HandleFrame(side, code, new ReadOnlySequence<byte>(first.Slice(offset, (int)frameLength)), output);
+                HandleFrame(side, code, first.Slice(offset, (int)frameLength), output);
                 offset += (int)frameLength;
                 run = offset;
                 continue;
@@ -432,28 +436,47 @@ public sealed partial class PgSession
     /// <summary>Runs the relay's own checks and the hooks over one whole frame (header included).</summary>
     private void HandleFrame(PgSide side, byte code, ReadOnlySequence<byte> frame, PipeWriter output)
     {
+        if (frame.IsSingleSegment)
+        {
+            HandleFrame(side, code, frame.First, output);
+            return;
+        }
+
         if (side == PgSide.Backend && code == (byte)BackendCode.ErrorResponse)
         {
-            ReadOnlySequence<byte> payload = frame.Slice(PgFrameReader.HeaderLength);
-            byte[]? rented = null;
-            ReadOnlySpan<byte> span = payload.IsSingleSegment ? payload.FirstSpan : Flatten(payload, out rented);
+            byte[] rented = ArrayPool<byte>.Shared.Rent((int)frame.Length);
             try
             {
-                ErrorResponse.Parse(span, out ReadOnlySpan<byte> severity, out _);
-                _serverSentFatal |= ErrorResponse.IsFatal(severity);
+                frame.CopyTo(rented);
+                NoteErrorResponse(rented.AsSpan(0, (int)frame.Length));
             }
             finally
             {
-                if (rented is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(rented);
-                }
+                ArrayPool<byte>.Shared.Return(rented);
             }
         }
 
         RunHooks(side, code, frame, output, 0);
     }
 
+    /// <summary><see cref="HandleFrame(PgSide, byte, ReadOnlySequence{byte}, PipeWriter)"/> for a frame in one piece of memory.</summary>
+    private void HandleFrame(PgSide side, byte code, ReadOnlyMemory<byte> frame, PipeWriter output)
+    {
+        if (side == PgSide.Backend && code == (byte)BackendCode.ErrorResponse)
+        {
+            NoteErrorResponse(frame.Span);
+        }
+
+        RunHooks(side, code, frame, output, 0);
+    }
+
+    private void NoteErrorResponse(ReadOnlySpan<byte> frame)
+    {
+        ErrorResponse.Parse(frame.Slice(PgFrameReader.HeaderLength), out ReadOnlySpan<byte> severity, out _);
+        _serverSentFatal |= ErrorResponse.IsFatal(severity);
+    }
+
+    /// <summary>The hooks from <paramref name="first"/> on over a frame split across buffers (the general path).</summary>
     private void RunHooks(PgSide side, byte code, ReadOnlySequence<byte> frame, PipeWriter output, int first)
     {
         for (int i = first; i < _hooks.Length; i++)
@@ -464,42 +487,81 @@ public sealed partial class PgSession
                 continue;
             }
 
-            PooledBufferWriter replacement = _hookBuffers[(i * 2) + (side == PgSide.Frontend ? 0 : 1)] ??= new PooledBufferWriter();
-            replacement.Reset();
-            var message = new PgMessage(side, code, frame.Slice(PgFrameReader.HeaderLength));
-            if (hook.OnMessage(message, replacement) == PgHookAction.Forward)
+            PooledBufferWriter replacement = ReplacementBuffer(i, side);
+            if (hook.OnMessage(new PgMessage(side, code, frame.Slice(PgFrameReader.HeaderLength)), replacement) == PgHookAction.Forward)
             {
                 continue;
             }
 
-            // The replacement is re-framed and checked like input from a peer before the next hook or the wire
-            // sees it: a hook that miscounts a length must not be able to smuggle bytes.
-            ReadOnlyMemory<byte> rewritten = replacement.WrittenMemory;
-            int position = 0;
-            while (position < rewritten.Length)
-            {
-                ReadOnlySpan<byte> rest = rewritten.Span.Slice(position);
-                if (rest.Length < PgFrameReader.HeaderLength)
-                {
-                    throw new InvalidOperationException("a message hook wrote an incomplete message");
-                }
-
-                byte newCode = rest[0];
-                int newLength = BinaryPrimitives.ReadInt32BigEndian(rest.Slice(1));
-                PgFrameReader.Validate(side, newCode, newLength, Options.MaxMessageSize);
-                if (newLength >= rest.Length)
-                {
-                    throw new InvalidOperationException("a message hook wrote an incomplete message");
-                }
-
-                RunHooks(side, newCode, new ReadOnlySequence<byte>(rewritten.Slice(position, newLength + 1)), output, i + 1);
-                position += newLength + 1;
-            }
-
+            RunHooksOnReplacement(side, replacement, output, i);
             return;
         }
 
         Copy(frame, output);
+    }
+
+    /// <summary>The hooks from <paramref name="first"/> on over a frame in one piece of memory.</summary>
+    private void RunHooks(PgSide side, byte code, ReadOnlyMemory<byte> frame, PipeWriter output, int first)
+    {
+        for (int i = first; i < _hooks.Length; i++)
+        {
+            IPgMessageHook hook = _hooks[i];
+            if (!(side == PgSide.Frontend ? hook.FrontendCodes : hook.BackendCodes).Contains(code))
+            {
+                continue;
+            }
+
+            PooledBufferWriter replacement = ReplacementBuffer(i, side);
+            ReadOnlyMemory<byte> payload = frame.Slice(PgFrameReader.HeaderLength);
+            PgHookAction action = _contiguousHooks[i] is { } contiguous
+                ? contiguous.OnMessage(side, code, payload, replacement)
+                : hook.OnMessage(new PgMessage(side, code, new ReadOnlySequence<byte>(payload)), replacement);
+            if (action == PgHookAction.Forward)
+            {
+                continue;
+            }
+
+            RunHooksOnReplacement(side, replacement, output, i);
+            return;
+        }
+
+        output.Write(frame.Span);
+    }
+
+    private PooledBufferWriter ReplacementBuffer(int hook, PgSide side)
+    {
+        PooledBufferWriter replacement = _hookBuffers[(hook * 2) + (side == PgSide.Frontend ? 0 : 1)] ??= new PooledBufferWriter();
+        replacement.Reset();
+        return replacement;
+    }
+
+    /// <summary>
+    /// The replacement hook <paramref name="replacedBy"/> wrote is re-framed and checked like input from a peer before
+    /// the next hook or the wire sees it: a hook that miscounts a length must not be able to smuggle bytes.
+    /// </summary>
+    private void RunHooksOnReplacement(PgSide side, PooledBufferWriter replacement, PipeWriter output, int replacedBy)
+    {
+        ReadOnlyMemory<byte> rewritten = replacement.WrittenMemory;
+        int position = 0;
+        while (position < rewritten.Length)
+        {
+            ReadOnlySpan<byte> rest = rewritten.Span.Slice(position);
+            if (rest.Length < PgFrameReader.HeaderLength)
+            {
+                throw new InvalidOperationException("a message hook wrote an incomplete message");
+            }
+
+            byte newCode = rest[0];
+            int newLength = BinaryPrimitives.ReadInt32BigEndian(rest.Slice(1));
+            PgFrameReader.Validate(side, newCode, newLength, Options.MaxMessageSize);
+            if (newLength >= rest.Length)
+            {
+                throw new InvalidOperationException("a message hook wrote an incomplete message");
+            }
+
+            RunHooks(side, newCode, rewritten.Slice(position, newLength + 1), output, replacedBy + 1);
+            position += newLength + 1;
+        }
     }
 
     private static void RecordConsumed(IPgSessionRecorder recorder, in ReadOnlySequence<byte> consumed)
@@ -528,13 +590,6 @@ public sealed partial class PgSession
         {
             output.Write(segment.Span);
         }
-    }
-
-    private static ReadOnlySpan<byte> Flatten(in ReadOnlySequence<byte> payload, out byte[] rented)
-    {
-        rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
-        payload.CopyTo(rented);
-        return rented.AsSpan(0, (int)payload.Length);
     }
 
     private void Count(PgSide side, long bytes)
