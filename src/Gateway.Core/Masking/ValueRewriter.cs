@@ -251,6 +251,12 @@ internal sealed class ValueRewriter(ContentScanner scanner, ValueMasker masker, 
             return digits.Length is >= 9 and <= 19 && !digits.ContainsAnyExceptInRange((byte)'0', (byte)'9') && Detected(digits);
         }
 
+        return IsSensitiveBinaryNumber(value, typeOid);
+    }
+
+    /// <summary>Kept apart from the text case, which every integer column of a text result takes: no stack buffer there.</summary>
+    private bool IsSensitiveBinaryNumber(ReadOnlySpan<byte> value, uint typeOid)
+    {
         Span<byte> text = stackalloc byte[24];
         int written;
         switch (value.Length)
