@@ -433,7 +433,11 @@ public sealed partial class PgSession
         return CloseReason.None;
     }
 
-    /// <summary>Runs the relay's own checks and the hooks over one whole frame (header included).</summary>
+    /// <summary>
+    /// Runs the relay's own checks and the hooks over one whole frame (header included). A frame split across the
+    /// transport's buffers (a small share of DataRows, and frames assembled by the general path) is first copied into
+    /// one pooled buffer: every hook would otherwise make it contiguous itself.
+    /// </summary>
     private void HandleFrame(PgSide side, byte code, ReadOnlySequence<byte> frame, PipeWriter output)
     {
         if (frame.IsSingleSegment)
@@ -442,21 +446,17 @@ public sealed partial class PgSession
             return;
         }
 
-        if (side == PgSide.Backend && code == (byte)BackendCode.ErrorResponse)
+        int length = checked((int)frame.Length);
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        try
         {
-            byte[] rented = ArrayPool<byte>.Shared.Rent((int)frame.Length);
-            try
-            {
-                frame.CopyTo(rented);
-                NoteErrorResponse(rented.AsSpan(0, (int)frame.Length));
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
+            frame.CopyTo(rented);
+            HandleFrame(side, code, rented.AsMemory(0, length), output);
         }
-
-        RunHooks(side, code, frame, output, 0);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary><see cref="HandleFrame(PgSide, byte, ReadOnlySequence{byte}, PipeWriter)"/> for a frame in one piece of memory.</summary>
@@ -464,40 +464,11 @@ public sealed partial class PgSession
     {
         if (side == PgSide.Backend && code == (byte)BackendCode.ErrorResponse)
         {
-            NoteErrorResponse(frame.Span);
+            ErrorResponse.Parse(frame.Span.Slice(PgFrameReader.HeaderLength), out ReadOnlySpan<byte> severity, out _);
+            _serverSentFatal |= ErrorResponse.IsFatal(severity);
         }
 
         RunHooks(side, code, frame, output, 0);
-    }
-
-    private void NoteErrorResponse(ReadOnlySpan<byte> frame)
-    {
-        ErrorResponse.Parse(frame.Slice(PgFrameReader.HeaderLength), out ReadOnlySpan<byte> severity, out _);
-        _serverSentFatal |= ErrorResponse.IsFatal(severity);
-    }
-
-    /// <summary>The hooks from <paramref name="first"/> on over a frame split across buffers (the general path).</summary>
-    private void RunHooks(PgSide side, byte code, ReadOnlySequence<byte> frame, PipeWriter output, int first)
-    {
-        for (int i = first; i < _hooks.Length; i++)
-        {
-            IPgMessageHook hook = _hooks[i];
-            if (!(side == PgSide.Frontend ? hook.FrontendCodes : hook.BackendCodes).Contains(code))
-            {
-                continue;
-            }
-
-            PooledBufferWriter replacement = ReplacementBuffer(i, side);
-            if (hook.OnMessage(new PgMessage(side, code, frame.Slice(PgFrameReader.HeaderLength)), replacement) == PgHookAction.Forward)
-            {
-                continue;
-            }
-
-            RunHooksOnReplacement(side, replacement, output, i);
-            return;
-        }
-
-        Copy(frame, output);
     }
 
     /// <summary>The hooks from <paramref name="first"/> on over a frame in one piece of memory.</summary>
