@@ -14,7 +14,8 @@ namespace Gateway.Host.Tests;
 
 /// <summary>
 /// The real <c>gateway</c> executable, started with a generated configuration in front of <see cref="PostgresServer"/>,
-/// so that tests see what an operator sees: the process, its log, its memory.
+/// so that tests see what an operator sees: the process, its log, its memory. Its configuration, store and audit trail
+/// live in one temp directory, deleted on dispose once the process has exited (unless <see cref="KeepDirectory"/>).
 /// </summary>
 public sealed partial class GatewayProcess : IAsyncDisposable
 {
@@ -22,6 +23,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private readonly TaskCompletionSource<int> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _disposed;
 
     private GatewayProcess(Process process, string directory, int controlPort)
     {
@@ -57,10 +59,19 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     {
         postgres.EnsureAvailable();
         string directory = System.IO.Directory.CreateTempSubdirectory("gateway-host-").FullName;
-        int controlPort = FreePort.Next();
-        GatewayConfiguration configuration = TestConfiguration.Create(postgres, 0, controlPort, new StoreConfiguration { Path = "gateway.db" });
-        await File.WriteAllTextAsync(Path.Combine(directory, "gateway.json"), JsonSerializer.Serialize(configuration, GatewayJsonContext.Default.GatewayConfiguration));
-        return await StartInAsync(directory, controlPort);
+        try
+        {
+            int controlPort = FreePort.Next();
+            GatewayConfiguration configuration = TestConfiguration.Create(postgres, 0, controlPort, new StoreConfiguration { Path = "gateway.db" },
+                trail: Path.Combine(directory, "trail"));
+            await File.WriteAllTextAsync(Path.Combine(directory, "gateway.json"), JsonSerializer.Serialize(configuration, GatewayJsonContext.Default.GatewayConfiguration));
+            return await StartInAsync(directory, controlPort);
+        }
+        catch
+        {
+            TempDirectory.Delete(directory);
+            throw;
+        }
     }
 
     /// <summary>Starts a gateway on the configuration (and the state: store, audit log, recordings) <paramref name="previous"/> left behind.</summary>
@@ -92,8 +103,19 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
         start.Environment[TestConfiguration.UpstreamPasswordVariable] = PostgresServer.AppPassword;
         var gateway = new GatewayProcess(Process.Start(start)!, directory, controlPort);
-        gateway.Port = await gateway._listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        await gateway._started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            gateway.Port = await gateway._listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await gateway._started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch
+        {
+            // A gateway that never came up is killed; its directory is the caller's (a restart's is the first gateway's).
+            gateway.KeepDirectory = true;
+            await gateway.DisposeAsync();
+            throw;
+        }
+
         return gateway;
     }
 
@@ -127,24 +149,36 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Kills the process if it still runs and deletes its directory, unless <see cref="KeepDirectory"/> (a restart follows).</summary>
+    /// <summary>
+    /// Kills the process if it still runs, waits for it to exit, and then deletes its directory, unless
+    /// <see cref="KeepDirectory"/> (a restart follows). A second call does nothing.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
         }
 
+        await _process.WaitForExitAsync();
         _process.Dispose();
         if (!KeepDirectory)
         {
-            System.IO.Directory.Delete(Directory, recursive: true);
+            TempDirectory.Delete(Directory);
         }
     }
 
-    /// <summary>Leave the directory for a restart.</summary>
+    /// <summary>Leave the directory for a restart; whoever set this deletes it (<see cref="DeleteDirectory"/>) at the end.</summary>
     public bool KeepDirectory { get; set; }
+
+    /// <summary>Deletes the directory regardless of <see cref="KeepDirectory"/>; call it only once no gateway runs in it.</summary>
+    public void DeleteDirectory() => TempDirectory.Delete(Directory);
 
     private void OnLine(string? line)
     {

@@ -42,9 +42,9 @@ public sealed class PsqlTests(PostgresServer postgres) : IAsyncLifetime
     public async Task Psql_CopyInAndOut_RoundTripsAFile()
     {
         await postgres.ExecuteAsync("DROP TABLE IF EXISTS psql_copy; CREATE TABLE psql_copy (id int, note text); GRANT ALL ON psql_copy TO gw_app");
-        string directory = Directory.CreateTempSubdirectory("gateway-psql-").FullName;
-        string input = Path.Combine(directory, "in.csv");
-        string output = Path.Combine(directory, "out.csv");
+        using TempDirectory directory = TempDirectory.Create("gateway-psql-");
+        string input = Path.Combine(directory.Path, "in.csv");
+        string output = Path.Combine(directory.Path, "out.csv");
         await File.WriteAllLinesAsync(input, Enumerable.Range(1, 500).Select(i => $"{i},\"note, number {i}\""));
 
         (int copyIn, string inOutput) = await PsqlAsync("sslmode=require", $"\\copy psql_copy FROM '{input}' WITH (FORMAT csv)");

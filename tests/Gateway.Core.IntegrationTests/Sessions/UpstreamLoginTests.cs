@@ -55,8 +55,11 @@ public sealed class UpstreamLoginTests(PostgresServer postgres)
     public async Task Login_VerifyFullWithWrongCa_Refused()
     {
         var otherCa = new X509Certificate2Collection();
-        string directory = Directory.CreateTempSubdirectory("gateway-ca-").FullName;
-        otherCa.ImportFromPemFile(TestCertificates.Create(directory).AuthorityPemPath);
+        using (TempDirectory directory = TempDirectory.Create("gateway-ca-"))
+        {
+            otherCa.ImportFromPemFile(TestCertificates.Create(directory.Path).AuthorityPemPath);
+        }
+
         await using GatewayRig rig = GatewayRig.Start(postgres,
             configureTarget: t => t with { Tls = UpstreamTlsMode.VerifyFull, CaCertificates = otherCa, HostName = "localhost" });
         await using var connection = new NpgsqlConnection(rig.ConnectionString());

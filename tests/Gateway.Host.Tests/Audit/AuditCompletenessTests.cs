@@ -18,10 +18,11 @@ public sealed class AuditCompletenessTests(PostgresServer postgres)
     [Fact]
     public async Task AuditLog_ScriptedAgentDay_HoldsExactlyTheExpectedRecords()
     {
+        using TempDirectory store = TempDirectory.Create("gateway-golden-");
         await using HostRig rig = await HostRig.StartAsync(postgres, new StoreConfiguration
         {
             Kind = "sqlite",
-            Path = Path.Combine(Directory.CreateTempSubdirectory("gateway-golden-").FullName, "gateway.db"),
+            Path = Path.Combine(store.Path, "gateway.db"),
         });
         LoadedAudit audit = rig.Services.GetRequiredService<LoadedConfiguration>().Audit;
         GrantView read = await rig.RequestAsync(TestIdentities.Agent);

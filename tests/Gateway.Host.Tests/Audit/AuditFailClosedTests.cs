@@ -27,9 +27,10 @@ public sealed class AuditFailClosedTests(PostgresServer postgres)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var faults = new AuditFaults();
+        using TempDirectory store = TempDirectory.Create("gateway-failclosed-");
         await using HostRig rig = await HostRig.StartAsync(
             postgres,
-            new StoreConfiguration { Kind = "sqlite", Path = Path.Combine(Directory.CreateTempSubdirectory("gateway-failclosed-").FullName, "gateway.db") },
+            new StoreConfiguration { Kind = "sqlite", Path = Path.Combine(store.Path, "gateway.db") },
             time,
             services: (collection, configuration) => collection.AddSingleton(provider => new AuditTrail(
                 configuration.Audit, provider.GetRequiredService<IControlStore>(), time, provider.GetRequiredService<ILoggerFactory>(),

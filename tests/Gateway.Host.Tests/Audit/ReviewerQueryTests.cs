@@ -14,8 +14,13 @@ namespace Gateway.Host.Tests.Audit;
 /// PostgreSQL, runs statements and leaves; the reviewer's query, the session's transcript and the verifier then tell
 /// the story from the chain and the recording, and say so when either was tampered with.
 /// </summary>
-public sealed class ReviewerQueryTests(PostgresServer postgres)
+public sealed class ReviewerQueryTests(PostgresServer postgres) : IDisposable
 {
+    /// <summary>The test's SQLite store; its host is disposed by the test itself, before this.</summary>
+    private readonly TempDirectory _store = TempDirectory.Create("gateway-review-");
+
+    public void Dispose() => _store.Dispose();
+
     [Fact]
     public async Task Query_AfterAnAgentSession_AnswersWhoWhatWhenApprovedByWhomAndWhatWasDone()
     {
@@ -103,7 +108,7 @@ public sealed class ReviewerQueryTests(PostgresServer postgres)
         => await HostRig.StartAsync(postgres, new StoreConfiguration
         {
             Kind = "sqlite",
-            Path = Path.Combine(Directory.CreateTempSubdirectory("gateway-review-").FullName, "gateway.db"),
+            Path = Path.Combine(_store.Path, "gateway.db"),
         });
 
     /// <summary>Runs statements in one session, closes it, and waits until its closing record and index row are written.</summary>

@@ -10,12 +10,21 @@ namespace Gateway.Host.Tests.Control;
 /// <summary>PROTO-14: every control-plane verb checks its caller, tested with a caller that may not use it.</summary>
 public sealed class ControlApiAuthorizationTests(PostgresServer postgres) : IAsyncLifetime
 {
+    private readonly TempDirectory _store = TempDirectory.Create("gateway-api-");
     private HostRig _rig = null!;
 
     public async ValueTask InitializeAsync()
-        => _rig = await HostRig.StartAsync(postgres, new StoreConfiguration { Path = Path.Combine(Directory.CreateTempSubdirectory("gateway-api-").FullName, "gateway.db") });
+        => _rig = await HostRig.StartAsync(postgres, new StoreConfiguration { Path = Path.Combine(_store.Path, "gateway.db") });
 
-    public ValueTask DisposeAsync() => _rig.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_rig is not null)
+        {
+            await _rig.DisposeAsync();
+        }
+
+        _store.Dispose();
+    }
 
     [Theory]
     [InlineData("GET", "/v1/whoami")]

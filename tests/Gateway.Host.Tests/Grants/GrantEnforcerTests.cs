@@ -1,5 +1,6 @@
 using Gateway.Host.Grants;
 using Gateway.Host.Storage;
+using Gateway.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -10,15 +11,20 @@ public sealed class GrantEnforcerTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _time = new(Start);
+    private readonly TempDirectory _directory = TempDirectory.Create("gateway-enforcer-");
     private SqliteControlStore _store = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _store = new SqliteControlStore(Path.Combine(Directory.CreateTempSubdirectory("gateway-enforcer-").FullName, "gateway.db"));
+        _store = new SqliteControlStore(Path.Combine(_directory.Path, "gateway.db"));
         await _store.InitializeAsync(CancellationToken.None);
     }
 
-    public ValueTask DisposeAsync() => _store.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        _directory.Dispose();
+    }
 
     [Fact]
     public async Task Expiry_ManyGrants_EachMarkedExpiredWhenItsWindowEndsAndNotBefore()

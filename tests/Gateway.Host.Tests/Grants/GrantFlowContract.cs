@@ -282,10 +282,25 @@ public abstract class GrantFlowContract(PostgresServer postgres)
     }
 }
 
-public sealed class SqliteGrantFlowTests(PostgresServer postgres) : GrantFlowContract(postgres)
+public sealed class SqliteGrantFlowTests(PostgresServer postgres) : GrantFlowContract(postgres), IDisposable
 {
+    /// <summary>The test's stores; the hosts on them are disposed by the test itself, before this.</summary>
+    private readonly List<TempDirectory> _directories = [];
+
     internal override Task<StoreConfiguration> CreateStoreAsync()
-        => Task.FromResult(new StoreConfiguration { Kind = "sqlite", Path = Path.Combine(Directory.CreateTempSubdirectory("gateway-grants-").FullName, "gateway.db") });
+    {
+        var directory = TempDirectory.Create("gateway-grants-");
+        _directories.Add(directory);
+        return Task.FromResult(new StoreConfiguration { Kind = "sqlite", Path = Path.Combine(directory.Path, "gateway.db") });
+    }
+
+    public void Dispose()
+    {
+        foreach (TempDirectory directory in _directories)
+        {
+            directory.Dispose();
+        }
+    }
 }
 
 public sealed class PostgresGrantFlowTests(PostgresServer postgres) : GrantFlowContract(postgres)

@@ -12,10 +12,15 @@ namespace Gateway.Host.Tests.Masking;
 /// The host's masking: a target's <c>masking</c> section, its catalog read on the gateway's own connection, and a
 /// grant's session masked end to end, with the counts kept for the session's record.
 /// </summary>
-public sealed class MaskedTargetTests(PostgresServer postgres)
+public sealed class MaskedTargetTests(PostgresServer postgres) : IDisposable
 {
     private const string TokenKeyVariable = "GATEWAY_TEST_TOKEN_KEY";
     private const string ReaderPasswordVariable = "GATEWAY_TEST_MASK_READER";
+
+    /// <summary>The test's SQLite store, and the audit trail of the configurations it only loads.</summary>
+    private readonly TempDirectory _directory = TempDirectory.Create("gateway-masking-");
+
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public async Task Serve_MaskedTarget_MasksTheRowsOfAGrantSessionAndCountsThem()
@@ -44,7 +49,7 @@ public sealed class MaskedTargetTests(PostgresServer postgres)
     [InlineData("public.customers.ssn", "token", "tokenKey: required by the token style")]
     public void Load_InvalidMaskingSection_NamesTheField(string column, string style, string message)
     {
-        GatewayConfiguration raw = TestConfiguration.Create(postgres, 1, 2, SqliteStore());
+        GatewayConfiguration raw = TestConfiguration.Create(postgres, 1, 2, SqliteStore(), Trail);
         raw.Targets[0].Masking = new MaskingConfiguration { Columns = [new MaskedColumnConfiguration { Column = column, Style = style }] };
 
         var error = Assert.Throws<ConfigurationException>(() => GatewayConfigurationLoader.Resolve(raw, Path.GetTempPath()));
@@ -56,7 +61,7 @@ public sealed class MaskedTargetTests(PostgresServer postgres)
     [Fact]
     public void Load_CustomDetectorThatDoesNotCompile_IsRefused()
     {
-        GatewayConfiguration raw = TestConfiguration.Create(postgres, 1, 2, SqliteStore());
+        GatewayConfiguration raw = TestConfiguration.Create(postgres, 1, 2, SqliteStore(), Trail);
         raw.Targets[0].Masking = new MaskingConfiguration { CustomDetectors = [new CustomDetectorConfiguration { Name = "broken", Pattern = "([a-z" }] };
 
         var error = Assert.Throws<ConfigurationException>(() => GatewayConfigurationLoader.Resolve(raw, Path.GetTempPath()));
@@ -67,7 +72,7 @@ public sealed class MaskedTargetTests(PostgresServer postgres)
     [Fact]
     public void Load_MaskingSection_ResolvesPolicyAndDetectors()
     {
-        GatewayConfiguration raw = TestConfiguration.Create(postgres, 1, 2, SqliteStore());
+        GatewayConfiguration raw = TestConfiguration.Create(postgres, 1, 2, SqliteStore(), Trail);
         MaskTarget(raw);
         raw.Targets[0].Masking!.Detectors = ["email", "us_ssn"];
 
@@ -79,8 +84,10 @@ public sealed class MaskedTargetTests(PostgresServer postgres)
         Assert.DoesNotContain(MaskingDatabase.ReaderPassword, loaded.Masking[TestConfiguration.Target].ToString(), StringComparison.Ordinal);
     }
 
-    private static StoreConfiguration SqliteStore()
-        => new() { Kind = "sqlite", Path = Path.Combine(Directory.CreateTempSubdirectory("gateway-masking-").FullName, "gateway.db") };
+    private string Trail => Path.Combine(_directory.Path, "trail");
+
+    private StoreConfiguration SqliteStore()
+        => new() { Kind = "sqlite", Path = Path.Combine(_directory.Path, "gateway.db") };
 
     private static void MaskTarget(GatewayConfiguration raw)
     {

@@ -19,7 +19,7 @@ public abstract class ControlStoreContract : IAsyncLifetime
         await Store.InitializeAsync(CancellationToken.None);
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         await Store.DisposeAsync();
         GC.SuppressFinalize(this);

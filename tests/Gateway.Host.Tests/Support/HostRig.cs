@@ -13,17 +13,20 @@ namespace Gateway.Host.Tests.Support;
 
 /// <summary>
 /// The whole reference host in-process (PostgreSQL listener, grants, control API on real loopback ports) over a
-/// SQLite file or a PostgreSQL store, optionally on a fake clock.
+/// SQLite file or a PostgreSQL store, optionally on a fake clock. Its audit trail lives in a temp directory of its own,
+/// deleted when the rig is disposed; the store is the caller's (two rigs may share one).
 /// </summary>
 internal sealed class HostRig : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly TempDirectory _trail;
     private readonly List<HttpClient> _clients = [];
     private bool _stopped;
 
-    private HostRig(WebApplication app, int pgPort, int controlPort, StoreConfiguration store)
+    private HostRig(WebApplication app, TempDirectory trail, int pgPort, int controlPort, StoreConfiguration store)
     {
         _app = app;
+        _trail = trail;
         PgPort = pgPort;
         ControlPort = controlPort;
         Store = store;
@@ -52,18 +55,33 @@ internal sealed class HostRig : IAsyncDisposable
         postgres.EnsureAvailable();
         int pgPort = FreePort.Next();
         int controlPort = FreePort.Next();
-        GatewayConfiguration raw = TestConfiguration.Create(postgres, pgPort, controlPort, store, watchMilliseconds);
-        configure?.Invoke(raw);
-        LoadedConfiguration configuration = GatewayConfigurationLoader.Resolve(raw, Path.GetTempPath());
-        var observer = new RecordingObserver();
-        WebApplication app = ServeCommand.Build(configuration, textLogs: true, time ?? TimeProvider.System,
-            collection =>
+        var trail = TempDirectory.Create("gateway-trail-");
+        WebApplication? app = null;
+        try
+        {
+            GatewayConfiguration raw = TestConfiguration.Create(postgres, pgPort, controlPort, store, trail.Path, watchMilliseconds);
+            configure?.Invoke(raw);
+            LoadedConfiguration configuration = GatewayConfigurationLoader.Resolve(raw, Path.GetTempPath());
+            var observer = new RecordingObserver();
+            app = ServeCommand.Build(configuration, textLogs: true, time ?? TimeProvider.System,
+                collection =>
+                {
+                    collection.AddSingleton<IPgSessionObserver>(observer);
+                    services?.Invoke(collection, configuration);
+                });
+            await app.StartAsync();
+            return new HostRig(app, trail, pgPort, controlPort, store) { Observer = observer };
+        }
+        catch
+        {
+            if (app is not null)
             {
-                collection.AddSingleton<IPgSessionObserver>(observer);
-                services?.Invoke(collection, configuration);
-            });
-        await app.StartAsync();
-        return new HostRig(app, pgPort, controlPort, store) { Observer = observer };
+                await app.DisposeAsync();
+            }
+
+            trail.Dispose();
+            throw;
+        }
     }
 
     /// <summary>An HTTP client of the control API that presents <paramref name="identity"/>'s key (null: no key).</summary>
@@ -126,5 +144,6 @@ internal sealed class HostRig : IAsyncDisposable
 
         await StopAsync();
         await _app.DisposeAsync();
+        _trail.Dispose();
     }
 }

@@ -5,17 +5,17 @@ namespace Gateway.Host.Tests.Support;
 
 /// <summary>
 /// A gateway configuration in front of the test PostgreSQL: target <c>shop</c> with scopes <c>read</c> (approved by
-/// policy), <c>write</c> (one reviewer of group dba) and <c>pair</c> (two reviewers), for agent-1 and agent-2.
+/// policy), <c>write</c> (one reviewer of group dba) and <c>pair</c> (two reviewers), for agent-1 and agent-2. The audit
+/// log, witness file and recordings go under <c>trail</c>, which the caller owns and deletes.
 /// </summary>
 internal static class TestConfiguration
 {
     public const string Target = "shop";
     public const string UpstreamPasswordVariable = "GATEWAY_TEST_UPSTREAM";
 
-    public static GatewayConfiguration Create(PostgresServer postgres, int pgPort, int controlPort, StoreConfiguration store, int watchMilliseconds = 100)
+    public static GatewayConfiguration Create(PostgresServer postgres, int pgPort, int controlPort, StoreConfiguration store, string trail, int watchMilliseconds = 100)
     {
         Environment.SetEnvironmentVariable(UpstreamPasswordVariable, PostgresServer.AppPassword);
-        string trail = Directory.CreateTempSubdirectory("gateway-trail-").FullName;
         Directory.CreateDirectory(Path.Combine(trail, "witness"));
         ScopeConfiguration Scope(string access) => new()
         {
