@@ -18,9 +18,9 @@ public sealed class TempDirectory : IDisposable
     public void Dispose() => Delete(Path);
 
     /// <summary>
-    /// Deletes <paramref name="path"/> recursively; a directory that is already gone is fine. Files still being written
-    /// or released (a SQLite journal, a log closing) get a few short retries, after which the leftover is tolerated
-    /// rather than failing the test that has already run.
+    /// Deletes <paramref name="path"/> recursively; a directory that is already gone is fine. A file created while the
+    /// delete walks the tree (a SQLite journal, a log closing) makes it fail with "directory not empty": it is tried
+    /// again at once a few times, and a leftover after that is tolerated rather than failing the test that has run.
     /// </summary>
     public static void Delete(string path)
     {
@@ -41,8 +41,6 @@ public sealed class TempDirectory : IDisposable
                 {
                     return;
                 }
-
-                Thread.Sleep(50 * attempt);
             }
         }
     }
