@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Gateway.Core.Internal;
 using Gateway.Core.Protocol.Postgres;
 
@@ -17,14 +20,23 @@ internal static class DataRowMasker
     private const int Null = 2;
 
     /// <summary>Returns false when the row goes on unchanged.</summary>
+    /// <remarks>
+    /// Positions are plain locals rather than a <c>PgReader</c> and <c>PgSpanWriter</c>: this runs once per row of every
+    /// masked result, and the JIT kept those structs in memory, reloading their position after every field. The
+    /// failure messages are built out of line for the same reason.
+    /// </remarks>
     public static bool TryRewrite(ReadOnlySpan<byte> row, RowPlan plan, ValueRewriter rewriter, MaskingScratch scratch, IBufferWriter<byte> output)
     {
-        var reader = new PgReader(row);
-        int count = reader.ReadInt16();
+        if (row.Length < 2)
+        {
+            ThrowHelper.ThrowFieldPastEnd(0, 2, row.Length);
+        }
+
+        int count = BinaryPrimitives.ReadInt16BigEndian(row);
         ColumnAction[] columns = plan.Columns;
         if (count != columns.Length)
         {
-            ThrowHelper.ThrowProtocolViolation($"DataRow with {count} columns in a result of {columns.Length}");
+            ThrowColumnCount(count, columns.Length);
         }
 
         plan.Rows++;
@@ -32,15 +44,22 @@ internal static class DataRowMasker
         Span<int> slots = scratch.Columns(count);
         bool changed = false;
         long size = 4 + 2;
-        for (int i = 0; i < count; i++)
+        int position = 2;
+        for (int i = 0; i < columns.Length; i++)
         {
-            int length = reader.ReadInt32();
-            int start = reader.Position;
+            if (row.Length - position < 4)
+            {
+                ThrowHelper.ThrowFieldPastEnd(position, 4, row.Length);
+            }
+
+            int length = BinaryPrimitives.ReadInt32BigEndian(row.Slice(position));
+            int start = position + 4;
+            position = start;
             if (length < 0)
             {
                 if (length != -1)
                 {
-                    ThrowHelper.ThrowProtocolViolation($"DataRow column length {length}");
+                    ThrowColumnLength(length);
                 }
 
                 // NULL stays NULL under every rule: the four bytes go on as they are.
@@ -49,7 +68,12 @@ internal static class DataRowMasker
                 continue;
             }
 
-            ReadOnlySpan<byte> value = reader.ReadBytes(length);
+            if (length > row.Length - start)
+            {
+                ThrowHelper.ThrowFieldPastEnd(start, length, row.Length);
+            }
+
+            position = start + length;
             ref readonly ColumnAction action = ref columns[i];
             if (action.Kind == ColumnActionKind.Pass)
             {
@@ -58,7 +82,7 @@ internal static class DataRowMasker
                 continue;
             }
 
-            switch (rewriter.Apply(value, action, scratch, out int offset, out int written))
+            switch (rewriter.Apply(row.Slice(start, length), action, scratch, out int offset, out int written))
             {
                 case ValueOutcome.Unchanged:
                     Set(slots, i, FromSource, start, length);
@@ -81,7 +105,11 @@ internal static class DataRowMasker
             }
         }
 
-        reader.VerifyAtEnd();
+        if (position != row.Length)
+        {
+            ThrowTrailingBytes(row.Length - position, position);
+        }
+
         if (!changed)
         {
             return false;
@@ -92,15 +120,17 @@ internal static class DataRowMasker
             ThrowHelper.ThrowProtocolViolation("a masked DataRow would exceed the protocol's message size");
         }
 
-        Span<byte> destination = output.GetSpan((int)size + 1);
-        var writer = new PgSpanWriter(destination);
-        writer.WriteByte((byte)BackendCode.DataRow);
-        writer.WriteInt32((int)size);
-        writer.WriteInt16((short)count);
+        int total = (int)size + 1;
+        Span<byte> destination = output.GetSpan(total).Slice(0, total);
+        destination[0] = (byte)BackendCode.DataRow;
+        BinaryPrimitives.WriteInt32BigEndian(destination.Slice(1), (int)size);
+        BinaryPrimitives.WriteInt16BigEndian(destination.Slice(5), (short)count);
+        int at = 7;
 
         // Unchanged columns are adjacent in the source, length fields included: each run of them is one copy.
         int runStart = 0;
         int runEnd = 0;
+        ReadOnlySpan<byte> arena = scratch.Arena;
         for (int i = 0; i < count; i++)
         {
             int source = slots[3 * i];
@@ -111,7 +141,8 @@ internal static class DataRowMasker
                 int start = offset - 4;
                 if (runEnd != start || runEnd == runStart)
                 {
-                    writer.WriteBytes(row.Slice(runStart, runEnd - runStart));
+                    row.Slice(runStart, runEnd - runStart).CopyTo(destination.Slice(at));
+                    at += runEnd - runStart;
                     runStart = start;
                 }
 
@@ -119,25 +150,29 @@ internal static class DataRowMasker
                 continue;
             }
 
-            writer.WriteBytes(row.Slice(runStart, runEnd - runStart));
+            row.Slice(runStart, runEnd - runStart).CopyTo(destination.Slice(at));
+            at += runEnd - runStart;
             runStart = runEnd = 0;
             if (source == Null)
             {
-                writer.WriteInt32(-1);
+                BinaryPrimitives.WriteInt32BigEndian(destination.Slice(at), -1);
+                at += 4;
                 continue;
             }
 
-            writer.WriteInt32(length);
-            writer.WriteBytes(scratch.Slice(offset, length));
+            BinaryPrimitives.WriteInt32BigEndian(destination.Slice(at), length);
+            arena.Slice(offset, length).CopyTo(destination.Slice(at + 4));
+            at += 4 + length;
         }
 
-        writer.WriteBytes(row.Slice(runStart, runEnd - runStart));
-        if (writer.Position != (int)size + 1)
+        row.Slice(runStart, runEnd - runStart).CopyTo(destination.Slice(at));
+        at += runEnd - runStart;
+        if (at != total)
         {
-            ThrowHelper.ThrowProtocolViolation($"a masked DataRow wrote {writer.Position} bytes, not the {(int)size + 1} it declared");
+            ThrowSizeMismatch(at, total);
         }
 
-        output.Advance((int)size + 1);
+        output.Advance(total);
         return true;
     }
 
@@ -147,4 +182,24 @@ internal static class DataRowMasker
         slots[(3 * column) + 1] = offset;
         slots[(3 * column) + 2] = length;
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowColumnCount(int count, int expected)
+        => ThrowHelper.ThrowProtocolViolation($"DataRow with {count} columns in a result of {expected}");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowColumnLength(int length)
+        => ThrowHelper.ThrowProtocolViolation($"DataRow column length {length}");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTrailingBytes(int trailing, int offset)
+        => ThrowHelper.ThrowProtocolViolation($"{trailing} unexpected trailing bytes after offset {offset}");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowSizeMismatch(int written, int declared)
+        => ThrowHelper.ThrowProtocolViolation($"a masked DataRow wrote {written} bytes, not the {declared} it declared");
 }
