@@ -26,6 +26,9 @@ public sealed partial class PgSession
 
     /// <summary>Each hook as <see cref="IPgContiguousMessageHook"/>, or null, by index into <see cref="_hooks"/>.</summary>
     private IPgContiguousMessageHook?[] _contiguousHooks = [];
+
+    /// <summary>Per side (indexed by <see cref="PgSide"/>): the last hook's straight-to-the-wire output.</summary>
+    private readonly CheckedFrameWriter?[] _directWriters = new CheckedFrameWriter?[2];
     private PgMessageCodeSet _frontendCodes;
     private PgMessageCodeSet _backendCodes;
     private PooledBufferWriter[] _hookBuffers = [];
@@ -482,9 +485,28 @@ public sealed partial class PgSession
                 continue;
             }
 
-            PooledBufferWriter replacement = ReplacementBuffer(i, side);
             ReadOnlyMemory<byte> payload = frame.Slice(PgFrameReader.HeaderLength);
-            PgHookAction action = _contiguousHooks[i] is { } contiguous
+            IPgContiguousMessageHook? contiguous = _contiguousHooks[i];
+            if (contiguous is not null && !WantedAfter(i, side, code))
+            {
+                // The last hook to see this message: its replacement goes straight to the wire (checked on the way).
+                CheckedFrameWriter direct = _directWriters[(int)side] ??= new CheckedFrameWriter();
+                direct.Start(output, side, Options.MaxMessageSize);
+                if (contiguous.OnMessage(side, code, payload, direct) == PgHookAction.Replace)
+                {
+                    return;
+                }
+
+                if (direct.Wrote)
+                {
+                    throw new InvalidOperationException("a message hook wrote a replacement and asked for the original to be forwarded");
+                }
+
+                continue;
+            }
+
+            PooledBufferWriter replacement = ReplacementBuffer(i, side);
+            PgHookAction action = contiguous is not null
                 ? contiguous.OnMessage(side, code, payload, replacement)
                 : hook.OnMessage(new PgMessage(side, code, new ReadOnlySequence<byte>(payload)), replacement);
             if (action == PgHookAction.Forward)
@@ -497,6 +519,20 @@ public sealed partial class PgSession
         }
 
         output.Write(frame.Span);
+    }
+
+    /// <summary>Whether a hook after <paramref name="hook"/> inspects this message type.</summary>
+    private bool WantedAfter(int hook, PgSide side, byte code)
+    {
+        for (int i = hook + 1; i < _hooks.Length; i++)
+        {
+            if ((side == PgSide.Frontend ? _hooks[i].FrontendCodes : _hooks[i].BackendCodes).Contains(code))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private PooledBufferWriter ReplacementBuffer(int hook, PgSide side)
