@@ -44,23 +44,32 @@ internal sealed class CheckedFrameWriter : IBufferWriter<byte>
         ReadOnlySpan<byte> written = _buffer.Span.Slice(0, count);
         while (!written.IsEmpty)
         {
-            if (written.Length < PgFrameReader.HeaderLength)
-            {
-                throw new InvalidOperationException("a message hook wrote an incomplete message");
-            }
-
-            int length = BinaryPrimitives.ReadInt32BigEndian(written.Slice(1));
-            PgFrameReader.Validate(_side, written[0], length, _maxMessageSize);
-            if (length >= written.Length)
-            {
-                throw new InvalidOperationException("a message hook wrote an incomplete message");
-            }
-
-            written = written.Slice(length + 1);
+            written = written.Slice(FrameLength(written, _side, _maxMessageSize));
         }
 
         _output!.Advance(count);
         _buffer = default;
         Wrote |= count > 0;
+    }
+
+    /// <summary>
+    /// The length (header included) of the message a hook wrote at the start of <paramref name="written"/>, checked
+    /// as a peer's would be; throws when the header is invalid or the message does not end within the bytes written.
+    /// </summary>
+    public static int FrameLength(ReadOnlySpan<byte> written, PgSide side, int maxMessageSize)
+    {
+        if (written.Length < PgFrameReader.HeaderLength)
+        {
+            throw new InvalidOperationException("a message hook wrote an incomplete message");
+        }
+
+        int length = BinaryPrimitives.ReadInt32BigEndian(written.Slice(1));
+        PgFrameReader.Validate(side, written[0], length, maxMessageSize);
+        if (length >= written.Length)
+        {
+            throw new InvalidOperationException("a message hook wrote an incomplete message");
+        }
+
+        return length + 1;
     }
 }

@@ -552,22 +552,10 @@ public sealed partial class PgSession
         int position = 0;
         while (position < rewritten.Length)
         {
-            ReadOnlySpan<byte> rest = rewritten.Span.Slice(position);
-            if (rest.Length < PgFrameReader.HeaderLength)
-            {
-                throw new InvalidOperationException("a message hook wrote an incomplete message");
-            }
-
-            byte newCode = rest[0];
-            int newLength = BinaryPrimitives.ReadInt32BigEndian(rest.Slice(1));
-            PgFrameReader.Validate(side, newCode, newLength, Options.MaxMessageSize);
-            if (newLength >= rest.Length)
-            {
-                throw new InvalidOperationException("a message hook wrote an incomplete message");
-            }
-
-            RunHooks(side, newCode, rewritten.Slice(position, newLength + 1), output, replacedBy + 1);
-            position += newLength + 1;
+            int length = CheckedFrameWriter.FrameLength(rewritten.Span.Slice(position), side, Options.MaxMessageSize);
+            ReadOnlyMemory<byte> frame = rewritten.Slice(position, length);
+            RunHooks(side, frame.Span[0], frame, output, replacedBy + 1);
+            position += length;
         }
     }
 
