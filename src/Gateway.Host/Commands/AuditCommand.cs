@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Gateway.Host.Audit;
-using Gateway.Host.Configuration;
 using Gateway.Host.Control;
 
 namespace Gateway.Host.Commands;
@@ -116,14 +115,8 @@ internal static class AuditCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            LoadedConfiguration configuration;
-            try
+            if (await ConfigurationFile.LoadAsync(parse.GetValue(config)!) is not { } configuration)
             {
-                configuration = GatewayConfigurationLoader.Load(parse.GetValue(config)!.FullName);
-            }
-            catch (ConfigurationException exception)
-            {
-                await Console.Error.WriteLineAsync("gateway: " + exception.Message);
                 return 2;
             }
 

@@ -27,14 +27,8 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the gateway") { config, logFormat };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            LoadedConfiguration configuration;
-            try
+            if (await ConfigurationFile.LoadAsync(parse.GetValue(config)!) is not { } configuration)
             {
-                configuration = GatewayConfigurationLoader.Load(parse.GetValue(config)!.FullName);
-            }
-            catch (ConfigurationException exception)
-            {
-                await Console.Error.WriteLineAsync("gateway: " + exception.Message);
                 return 2;
             }
 
