@@ -21,6 +21,47 @@ internal abstract class SqlControlStore : IControlStore
 
     protected abstract string Schema { get; }
 
+    /// <summary>
+    /// The tables and indexes, written once for both stores: SQLite gives the <c>text</c> and <c>bigint</c> columns
+    /// TEXT and INTEGER affinity, as PostgreSQL gives them its types. Each <see cref="Schema"/> wraps it.
+    /// </summary>
+    protected const string Tables = """
+        CREATE TABLE IF NOT EXISTS gateway_grants (
+            id text PRIMARY KEY,
+            agent text NOT NULL,
+            target text NOT NULL,
+            status text NOT NULL,
+            requested_at bigint NOT NULL,
+            expires_at bigint,
+            version bigint NOT NULL,
+            body text NOT NULL);
+        CREATE INDEX IF NOT EXISTS gateway_grants_agent ON gateway_grants (agent, requested_at);
+        CREATE INDEX IF NOT EXISTS gateway_grants_status ON gateway_grants (status, expires_at);
+        CREATE TABLE IF NOT EXISTS gateway_identities (name text PRIMARY KEY, body text NOT NULL);
+        CREATE TABLE IF NOT EXISTS gateway_audit_records (
+            log_id text NOT NULL,
+            seq bigint NOT NULL,
+            time bigint NOT NULL,
+            type text NOT NULL,
+            agent text,
+            grant_id text,
+            session_id text,
+            line text NOT NULL,
+            PRIMARY KEY (log_id, seq));
+        CREATE INDEX IF NOT EXISTS gateway_audit_records_grant ON gateway_audit_records (grant_id);
+        CREATE INDEX IF NOT EXISTS gateway_audit_records_session ON gateway_audit_records (session_id);
+        CREATE TABLE IF NOT EXISTS gateway_audit_sessions (
+            id text PRIMARY KEY,
+            agent text NOT NULL,
+            target text NOT NULL,
+            grant_id text NOT NULL,
+            started_at bigint NOT NULL,
+            body text NOT NULL);
+        CREATE INDEX IF NOT EXISTS gateway_audit_sessions_agent ON gateway_audit_sessions (agent, started_at);
+        CREATE INDEX IF NOT EXISTS gateway_audit_sessions_target ON gateway_audit_sessions (target, started_at);
+        CREATE INDEX IF NOT EXISTS gateway_audit_sessions_grant ON gateway_audit_sessions (grant_id);
+        """;
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
