@@ -18,9 +18,8 @@ public sealed class SessionRecorderTests(PostgresServer postgres)
     [Fact]
     public async Task Recorder_SimpleAndExtendedQueries_SeesExactlyTheBytesSentAndReceived()
     {
-        await using GatewayRig rig = GatewayRig.Start(postgres);
         var recorder = new MemoryRecorder();
-        rig.Authorizer.Decide = (_, target) => SessionAuthorization.Allow(target) with { Recorder = recorder };
+        await using GatewayRig rig = StartRecorded(recorder);
         await using WireClient client = await WireClient.ConnectAsync(rig.Port);
         await client.LoginAsync(GatewayRig.Agent, GatewayRig.AgentSecret, GatewayRig.Target);
         int loginBytes = client.Received.Length;
@@ -87,9 +86,8 @@ public sealed class SessionRecorderTests(PostgresServer postgres)
     [Fact]
     public async Task Recorder_HostTerminates_RecordsTheFatalTheClientGot()
     {
-        await using GatewayRig rig = GatewayRig.Start(postgres);
         var recorder = new MemoryRecorder();
-        rig.Authorizer.Decide = (_, target) => SessionAuthorization.Allow(target) with { Recorder = recorder };
+        await using GatewayRig rig = StartRecorded(recorder);
         await using WireClient client = await WireClient.ConnectAsync(rig.Port);
         await client.LoginAsync(GatewayRig.Agent, GatewayRig.AgentSecret, GatewayRig.Target);
         int loginBytes = client.Received.Length;
@@ -109,9 +107,8 @@ public sealed class SessionRecorderTests(PostgresServer postgres)
     [Fact]
     public async Task Recorder_Failing_SessionEndsWithRecordingFailedAndNothingMoreIsRelayed()
     {
-        await using GatewayRig rig = GatewayRig.Start(postgres);
         var recorder = new MemoryRecorder();
-        rig.Authorizer.Decide = (_, target) => SessionAuthorization.Allow(target) with { Recorder = recorder };
+        await using GatewayRig rig = StartRecorded(recorder);
         await using WireClient client = await WireClient.ConnectAsync(rig.Port);
         await client.LoginAsync(GatewayRig.Agent, GatewayRig.AgentSecret, GatewayRig.Target);
         await client.SendAsync(Pg.Build().Query("SELECT 1"));
@@ -136,9 +133,8 @@ public sealed class SessionRecorderTests(PostgresServer postgres)
     [Fact]
     public async Task Recorder_FailingWhileTheServerAnswers_ServerAnswerIsNotRelayed()
     {
-        await using GatewayRig rig = GatewayRig.Start(postgres);
         var recorder = new MemoryRecorder();
-        rig.Authorizer.Decide = (_, target) => SessionAuthorization.Allow(target) with { Recorder = recorder };
+        await using GatewayRig rig = StartRecorded(recorder);
         await using WireClient client = await WireClient.ConnectAsync(rig.Port);
         await client.LoginAsync(GatewayRig.Agent, GatewayRig.AgentSecret, GatewayRig.Target);
         int loginBytes = client.Received.Length;
@@ -156,9 +152,8 @@ public sealed class SessionRecorderTests(PostgresServer postgres)
     [Fact]
     public async Task Recorder_Lagging_SessionWaitsThenContinuesWithNothingLost()
     {
-        await using GatewayRig rig = GatewayRig.Start(postgres);
         var recorder = new MemoryRecorder();
-        rig.Authorizer.Decide = (_, target) => SessionAuthorization.Allow(target) with { Recorder = recorder };
+        await using GatewayRig rig = StartRecorded(recorder);
         await using WireClient client = await WireClient.ConnectAsync(rig.Port);
         await client.LoginAsync(GatewayRig.Agent, GatewayRig.AgentSecret, GatewayRig.Target);
 
@@ -177,9 +172,8 @@ public sealed class SessionRecorderTests(PostgresServer postgres)
     [Fact]
     public async Task Recorder_Lagging_HostCanStillEndTheSession()
     {
-        await using GatewayRig rig = GatewayRig.Start(postgres);
         var recorder = new MemoryRecorder();
-        rig.Authorizer.Decide = (_, target) => SessionAuthorization.Allow(target) with { Recorder = recorder };
+        await using GatewayRig rig = StartRecorded(recorder);
         await using WireClient client = await WireClient.ConnectAsync(rig.Port);
         await client.LoginAsync(GatewayRig.Agent, GatewayRig.AgentSecret, GatewayRig.Target);
         PgSession session = Assert.Single(rig.Gateway.Sessions);
@@ -197,9 +191,8 @@ public sealed class SessionRecorderTests(PostgresServer postgres)
     [Fact]
     public async Task Recorder_Npgsql_ClientAndServerStreamsFrameIntoWholeMessages()
     {
-        await using GatewayRig rig = GatewayRig.Start(postgres);
         var recorder = new MemoryRecorder();
-        rig.Authorizer.Decide = (_, target) => SessionAuthorization.Allow(target) with { Recorder = recorder };
+        await using GatewayRig rig = StartRecorded(recorder);
         await using (NpgsqlConnection connection = await rig.OpenAsync(NoTypeLoading))
         {
             await using var command = new NpgsqlCommand("SELECT $1::text || g FROM generate_series(1, 3000) g", connection);
@@ -223,5 +216,13 @@ public sealed class SessionRecorderTests(PostgresServer postgres)
         Assert.Contains(client, m => m.Code == 'B' && Encoding.UTF8.GetString(m.Payload).Contains("value-", StringComparison.Ordinal));
         Assert.Equal(3000, server.Count(m => m.Code == 'D'));
         Assert.Equal('X', client[^1].Code);
+    }
+
+    /// <summary>A gateway that allows every session and records it into <paramref name="recorder"/>.</summary>
+    private GatewayRig StartRecorded(MemoryRecorder recorder)
+    {
+        GatewayRig rig = GatewayRig.Start(postgres);
+        rig.Authorizer.Decide = (_, target) => SessionAuthorization.Allow(target) with { Recorder = recorder };
+        return rig;
     }
 }
